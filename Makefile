@@ -1,0 +1,36 @@
+# One Makefile for everything: each target builds its own virtual environment
+# first, so a fresh machine with only python3 and make is enough.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_DIR ?= demo
+
+.PHONY: demo test check fix bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/mentorflow demo $(DEMO_DIR)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/ruff check pipeline jobs tests
+	$(BIN)/ruff format --check pipeline jobs tests
+	$(BIN)/mypy
+
+fix: $(STAMP)
+	$(BIN)/ruff check --fix pipeline jobs tests
+	$(BIN)/ruff format pipeline jobs tests
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,219 @@
+"""The `mentorflow` command: parse arguments, load config, build adapters, run, report, exit 0/1/2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pipeline import demo as demo_data
+from pipeline.config import Config, load_config
+from pipeline.errors import ConfigError, MentorflowError, WorkbookError
+from pipeline.layout import new_workbook
+from pipeline.problems import as_line
+from pipeline.run import RunContext, RunReport, nightly_stages, run
+from pipeline.vocab import LANGUAGES
+from pipeline.workbook import Append, InMemoryWorkbook, Plan, Workbook
+from pipeline.xlsx import XlsxWorkbook
+
+SHOWN_PROBLEMS = 20
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-24") from exc
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """The options of SPEC §6, accepted before or after the command."""
+    default = {"default": argparse.SUPPRESS} if suppress else {}
+    parser.add_argument("--config", type=Path, metavar="FILE", **default,
+                        help="config file (default: config/mentorflow.toml if it exists)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workbook", type=Path, metavar="FILE.xlsx", **default,
+                       help="the .xlsx workbook, instead of the one in the config")
+    where.add_argument("--sheet", metavar="URL_OR_KEY", **default,
+                       help="a Google Sheet, instead of the workbook in the config")
+    parser.add_argument("--today", type=_date, metavar="YYYY-MM-DD", **default,
+                        help="decide every date as if it were this day")
+    parser.add_argument("--dry-run", action="store_true", **default,
+                        help="read everything, show what would change, change nothing")
+    parser.add_argument("--verbose", action="store_true", **default,
+                        help="more detail, and a traceback when something breaks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mentorflow",
+        description="Runs a mentoring programme from one spreadsheet.",
+    )
+    _global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _global_options(sub, suppress=True)
+        return sub
+
+    init = command("init", "create a new, empty programme workbook")
+    init.add_argument("file", type=Path, metavar="FILE", help="the .xlsx file to create")
+    init.add_argument("--lang", choices=LANGUAGES, default="en",
+                      help="language of tabs, headers and settings (default: en)")
+    demo = command("demo", "build a demo workbook with synthetic participants and run the nightly job on it")
+    demo.add_argument("dir", nargs="?", type=Path, default=Path("demo"), metavar="DIR",
+                      help="folder for the demo (default: demo)")
+    demo.add_argument("--lang", choices=LANGUAGES, default="nl",
+                      help="language of the demo workbook (default: nl)")
+    command("check", "read and validate the workbook; write what is wrong to the Problems tab")
+    command("nightly", "run every stage of the nightly job, in order")
+    return parser
+
+
+def today_in(config: Config, given: date | None) -> date:
+    return given or datetime.now(ZoneInfo(config.timezone)).date()
+
+
+def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
+    """The workbook named on the command line or in the config; a dry run gets a copy in memory."""
+    if args.sheet or (config.google_sheet and not args.workbook):
+        raise ConfigError(
+            "Google Sheets is not supported by this version yet. Use an .xlsx workbook "
+            "(--workbook FILE.xlsx, or [workbook] path in the config)."
+        )
+    path = args.workbook or Path(config.workbook_path or "programme.xlsx")
+    if args.dry_run:
+        real = XlsxWorkbook(path, writable=False)
+        return InMemoryWorkbook(real.read(), name=real.name)
+    return XlsxWorkbook(path)
+
+
+def describe(plan: Plan) -> list[str]:
+    lines = []
+    for change in plan.changes:
+        if isinstance(change, Append):
+            lines.append(f"append {len(change.rows)} row(s) to tab \"{change.tab}\"")
+        else:
+            lines.append(f"rewrite tab \"{change.tab}\" ({max(len(change.rows) - 1, 0)} row(s))")
+    return lines
+
+
+def print_report(title: str, report: RunReport, dry_run: bool) -> None:
+    lang = report.programme.language
+    print(title)
+    for stage, line in report.lines:
+        print(f"  {stage}: {line}")
+    errors = sum(1 for p in report.problems if p.severity == "error")
+    print(f"  problems: {len(report.problems)} ({errors} errors, "
+          f"{len(report.problems) - errors} warnings) on the Problems tab")
+    for problem in report.problems[:SHOWN_PROBLEMS]:
+        print(f"    {as_line(problem, lang)}")
+    if len(report.problems) > SHOWN_PROBLEMS:
+        print(f"    ... and {len(report.problems) - SHOWN_PROBLEMS} more on the Problems tab")
+    changes = describe(report.plan)
+    verb = "would " if dry_run else ""
+    for line in changes:
+        print(f"  {verb}{line}")
+    if not changes:
+        print("  nothing to write: the workbook is up to date")
+
+
+def _run_stages(args: argparse.Namespace, stages: Sequence[str]) -> int:
+    config = load_config(args.config)
+    today = today_in(config, args.today)
+    book = open_workbook(config, args)
+    report = run(book, stages, RunContext(today, args.dry_run, dict(config.tabs)))
+    suffix = " (dry run: nothing written)" if args.dry_run else ""
+    print_report(f"mentorflow {args.command}: {book.name}, {today.isoformat()}{suffix}",
+                 report, args.dry_run)
+    return report.exit_code
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    return _run_stages(args, ["check"])
+
+
+def cmd_nightly(args: argparse.Namespace) -> int:
+    return _run_stages(args, nightly_stages())
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    templates = new_workbook(args.lang)
+    names = ", ".join(t.name for t in templates)
+    if args.dry_run:
+        print(f"would create {args.file} ({args.lang}) with tabs: {names}")
+        return 0
+    XlsxWorkbook.create(args.file, templates)
+    print(f"created {args.file} ({args.lang}) with tabs: {names}")
+    print("Fill in the participants, check the settings, then run: "
+          f"mentorflow --workbook {args.file} check")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    today = today_in(config, args.today)
+    templates = demo_data.templates(today, args.lang)
+    folder: Path = args.dir
+    path = folder / "programme.xlsx"
+    book: Workbook
+    if args.dry_run:
+        book = InMemoryWorkbook.from_templates(templates, name=str(path))
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            XlsxWorkbook(path)  # refuses when the old demo is open in Excel
+            path.unlink()
+        XlsxWorkbook.create(path, templates)
+        (folder / "mentorflow.toml").write_text(
+            "# Written by 'mentorflow demo': run the demo again with\n"
+            f"#   mentorflow --config {folder / 'mentorflow.toml'} nightly\n"
+            f'[workbook]\npath = "{path.as_posix()}"\n\n'
+            f'[mail]\ntransport = "outbox"\noutbox_dir = "{(folder / "outbox").as_posix()}"\n',
+            encoding="utf-8",
+        )
+        book = XlsxWorkbook(path)
+    report = run(book, nightly_stages(), RunContext(today, args.dry_run, dict(config.tabs)))
+    print_report(f"mentorflow demo: {path}, {today.isoformat()}", report, args.dry_run)
+    if not args.dry_run:
+        print(f"\nOpen {path} to see the programme; the Problems tab explains the deliberate "
+              f"mistakes.\nRun the nightly job on it again with:\n"
+              f"  mentorflow --config {folder / 'mentorflow.toml'} nightly")
+    return report.exit_code
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "check": cmd_check,
+    "nightly": cmd_nightly,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except MentorflowError as exc:
+        if args.verbose:
+            traceback.print_exc()
+        print(f"mentorflow: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mentorflow: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line unless asked for the traceback
+        if args.verbose:
+            traceback.print_exc()
+        print(f"mentorflow: unexpected error ({type(exc).__name__}: {exc}). Run again with "
+              "--verbose and report the output.", file=sys.stderr)
+        return WorkbookError.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

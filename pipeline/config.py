@@ -1,0 +1,152 @@
+"""config/mentorflow.toml: what the installer sets once. Any mistake is one ConfigError line."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pipeline.errors import ConfigError
+from pipeline.vocab import PARTICIPANT_COLUMNS, TABS
+
+DEFAULT_PATH = Path("config/mentorflow.toml")
+
+# section -> key -> accepted type; None marks a table of free keys checked on its own.
+_KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "": {"timezone": str},
+    "workbook": {"path": str, "google_sheet": str, "credentials_file": str},
+    "mail": {
+        "transport": str, "outbox_dir": str, "sender": str, "smtp_host": str, "smtp_port": int,
+        "smtp_security": str, "smtp_user": str, "per_minute": int, "per_run": int,
+    },
+    "tabs": {key: str for key in TABS.terms},
+}
+TRANSPORTS = ("outbox", "smtp", "gmail")
+SECURITIES = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class MailConfig:
+    transport: str = "outbox"
+    outbox_dir: str = "outbox"
+    sender: str = "Mentorprogramma <mentor@example.org>"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    per_minute: int | None = None
+    per_run: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str = "built-in defaults"
+    timezone: str = "Europe/Amsterdam"
+    workbook_path: str | None = "programme.xlsx"
+    google_sheet: str | None = None
+    credentials_file: str | None = None
+    mail: MailConfig = field(default_factory=MailConfig)
+    tabs: Mapping[str, str] = field(default_factory=dict)
+    intake_columns: Mapping[str, str] = field(default_factory=dict)  # question -> column key
+
+
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    return "a whole number" if expected is int else "text in quotes"
+
+
+def parse_config(data: Mapping[str, Any], source: str) -> Config:
+    """Check every key and build a Config; the first mistake raises ConfigError."""
+    def fail(message: str) -> ConfigError:
+        return ConfigError(f"{source}: {message}")
+
+    sections: dict[str, dict[str, Any]] = {"": {}}
+    intake_columns: dict[str, str] = {}
+    for key, value in data.items():
+        if key == "intake":
+            if not isinstance(value, dict) or set(value) - {"columns"}:
+                extra = ", ".join(sorted(set(value) - {"columns"})) if isinstance(value, dict) else ""
+                raise fail(f"unknown key in [intake]: {extra or key}. Only [intake.columns] exists.")
+            intake_columns = _intake_columns(value.get("columns", {}), fail)
+        elif isinstance(value, dict):
+            if key not in _KEYS or key == "":
+                raise fail(f"unknown section [{key}]. Known sections: "
+                           "[workbook], [mail], [tabs], [intake.columns].")
+            sections[key] = value
+        else:
+            sections[""][key] = value
+    for section, values in sections.items():
+        for key, value in values.items():
+            where = f"{section}.{key}" if section else key
+            if key not in _KEYS[section]:
+                known = ", ".join(_KEYS[section])
+                raise fail(f"unknown key '{where}'. Known keys here: {known}.")
+            expected = _KEYS[section][key]
+            if not isinstance(value, expected) or isinstance(value, bool):
+                raise fail(f"'{where}' must be {_type_name(expected)}, not {value!r}.")
+    top, book, mail = sections[""], sections.get("workbook", {}), sections.get("mail", {})
+
+    timezone = top.get("timezone", "Europe/Amsterdam")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise fail(f"unknown timezone '{timezone}'. Use a name like Europe/Amsterdam.") from exc
+    if "path" in book and "google_sheet" in book:
+        raise fail("[workbook] has both 'path' and 'google_sheet'. Keep the one you use.")
+    mail_config = MailConfig(**mail)
+    if mail_config.transport not in TRANSPORTS:
+        raise fail(f"mail.transport '{mail_config.transport}' is unknown. "
+                   f"Use one of: {', '.join(TRANSPORTS)}.")
+    if mail_config.smtp_security not in SECURITIES:
+        raise fail(f"mail.smtp_security '{mail_config.smtp_security}' is unknown. "
+                   f"Use one of: {', '.join(SECURITIES)}.")
+    if mail_config.transport == "smtp" and not mail_config.smtp_host:
+        raise fail("mail.transport is 'smtp' but mail.smtp_host is not set. Add the server name.")
+    if mail_config.transport == "gmail" and not mail_config.smtp_user:
+        raise fail("mail.transport is 'gmail' but mail.smtp_user (the Gmail address) is not set.")
+    for key in ("per_minute", "per_run", "smtp_port"):
+        number = getattr(mail_config, key)
+        if number is not None and number <= 0:
+            raise fail(f"mail.{key} must be more than 0, not {number}.")
+    return Config(
+        source=source,
+        timezone=timezone,
+        workbook_path=book.get("path", None if "google_sheet" in book else "programme.xlsx"),
+        google_sheet=book.get("google_sheet"),
+        credentials_file=book.get("credentials_file"),
+        mail=mail_config,
+        tabs=dict(sections.get("tabs", {})),
+        intake_columns=intake_columns,
+    )
+
+
+def _intake_columns(columns: Any, fail: Any) -> dict[str, str]:
+    if not isinstance(columns, dict):
+        raise fail("[intake.columns] must map form questions to Participants headers.")
+    mapped: dict[str, str] = {}
+    for question, header in columns.items():
+        key = PARTICIPANT_COLUMNS.key_of(header) if isinstance(header, str) else None
+        if key is None:
+            raise fail(f"[intake.columns] maps \"{question}\" to {header!r}, which is not a "
+                       "Participants header (like \"Email\", \"Goals\" or \"Start date\").")
+        mapped[question] = key
+    return mapped
+
+
+def load_config(path: Path | None, must_exist: bool = False) -> Config:
+    """Read the config file; without one, the built-in defaults (local workbook, outbox)."""
+    target = path or DEFAULT_PATH
+    if not target.exists():
+        if must_exist or path is not None:
+            raise ConfigError(f"the config file '{target}' does not exist. Check the path "
+                              "given with --config.")
+        return Config()
+    try:
+        data = tomllib.loads(target.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{target}: not valid TOML ({exc}). Fix that line and run again.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{target}: cannot be read ({exc}).") from exc
+    return parse_config(data, str(target))

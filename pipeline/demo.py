@@ -1,0 +1,142 @@
+"""A synthetic demo programme: about forty invented people at an invented Dutch care organisation.
+
+Every name is a random combination of common Dutch first names and surnames, every
+address is under example.org (reserved for examples), and the few deliberate mistakes
+show what the Problems tab does.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import replace
+from datetime import date, timedelta
+
+from pipeline.cells import Row
+from pipeline.layout import header, new_workbook
+from pipeline.settings import SPECS
+from pipeline.vocab import COLUMNS, TABS
+from pipeline.workbook import TabTemplate
+
+DOMAIN = "delinde.example.org"
+FIRST_NAMES = (
+    "Anouk", "Bram", "Daan", "Emma", "Fleur", "Sanne", "Lotte", "Sem", "Fatima", "Mohamed",
+    "Yasmine", "Thijs", "Noor", "Ruben", "Iris", "Kevin", "Marieke", "Priya", "Joost", "Esra",
+    "Wouter", "Ilse", "Naima", "Jeroen", "Hanneke", "Sven", "Femke", "Ayoub", "Ingrid", "Tom",
+    "Linda", "Kübra", "Gert", "Mirjam", "Stijn", "Chantal", "Ricardo", "Wendy", "Pieter", "Zeynep",
+)
+SURNAMES = (
+    "de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer",
+    "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "Dekker", "Brouwer",
+    "de Wit", "Dijkstra", "Kok", "Yilmaz", "El Amrani", "Kaya", "Postma", "van der Meer",
+)
+TEAMS = ("Somatiek De Linde", "PG De Linde", "Revalidatie Het Anker", "Wijkteam Noord",
+         "Wijkteam Zuid")
+LOCATIONS = {"Somatiek De Linde": "De Linde", "PG De Linde": "De Linde",
+             "Revalidatie Het Anker": "Het Anker", "Wijkteam Noord": "Thuiszorg Noord",
+             "Wijkteam Zuid": "Thuiszorg Zuid"}
+DISCIPLINES = ("verpleegkundige", "verzorgende IG", "helpende", "begeleider")
+GOALS = ("wondzorg", "medicatie", "dementie", "palliatieve zorg", "rapporteren in het ECD",
+         "tillen en transfers", "omgaan met familie", "diabeteszorg", "agressie hanteren")
+LANGUAGES = ("Nederlands", "Engels", "Turks", "Arabisch", "Pools", "Papiaments")
+SHIFTS = ("dag", "avond", "nacht", "weekend")
+FAULTY = (20, 22, 24, 26, 28, 30)
+MANAGERS = {team: f"leidinggevende.{i + 1}@{DOMAIN}" for i, team in enumerate(TEAMS)}
+
+
+def _address(name: str) -> str:
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return plain.lower().replace(" ", ".") + "@" + DOMAIN
+
+
+def _people(rng: random.Random, count: int) -> list[str]:
+    names: list[str] = []
+    while len(names) < count:
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def participants(today: date, seed: int = 2026) -> list[dict[str, object]]:
+    """Forty synthetic participants (Participants column key -> cell), five of them faulty."""
+    rng = random.Random(seed)
+    names = _people(rng, 40)
+    rows: list[dict[str, object]] = []
+    for index, name in enumerate(names):
+        role = "mentor" if index < 15 else "beide" if index < 17 else "mentee"
+        team = rng.choice(TEAMS)
+        mentor = role != "mentee"
+        row: dict[str, object] = {
+            "email": _address(name),
+            "name": name,
+            "role": role,
+            "status": "actief" if index % 13 else "",
+            "team": team,
+            "discipline": rng.choice(DISCIPLINES),
+            "location": LOCATIONS[team],
+            "shifts": "; ".join(sorted(rng.sample(SHIFTS, rng.randint(1, 3)), key=SHIFTS.index)),
+            "manager_email": MANAGERS[team],
+            "years_experience": rng.randint(4, 25) if mentor else rng.randint(0, 3),
+            "languages": "; ".join(["Nederlands", *rng.sample(LANGUAGES[1:], rng.randint(0, 1))]),
+            "goals": "; ".join(rng.sample(GOALS, 3 if mentor else 2)),
+            "email_language": "nl" if index % 9 else "en",
+        }
+        if mentor:
+            row["capacity"] = rng.choice((1, 1, 2, 2, 3))
+        else:
+            row["start_date"] = today + timedelta(days=rng.randint(-20, 120))
+        rows.append(row)
+    rows[17]["preferred_mentor"] = rows[3]["email"]
+    rows[0]["status"] = "gepauzeerd"
+    # Deliberate mistakes, one of each common kind, for the Problems tab to explain.
+    # Their rows are listed in FAULTY.
+    rows[20]["email"] = "j.devries@"
+    rows[22]["role"] = "stagiair"
+    rows[24]["start_date"] = "31-02-2027"
+    rows[26]["email"] = str(rows[27]["email"]).upper()
+    rows[28]["preferred_mentor"] = f"onbekend@{DOMAIN}"
+    rows[30]["shifts"] = "dag; slaapdienst"
+    return rows
+
+
+def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
+    """The demo workbook: a new workbook with participants, an exclusion and two matches."""
+    people = participants(today)
+    keys = list(COLUMNS["participants"].terms)
+    rows = [tuple(p.get(k) for k in keys) for p in people]
+    healthy = [p for i, p in enumerate(people) if i not in FAULTY]
+    mentors = [p for p in healthy if p["role"] == "mentor" and p["status"] != "gepauzeerd"]
+    mentees = [p for p in healthy if p["role"] == "mentee"]
+    values = {
+        "programme_name": "Mentorprogramma De Linde",
+        "organisation": "Zorggroep De Linde (demo)",
+        "coordinator_name": "Coördinator Demo",
+        "coordinator_email": f"coordinator@{DOMAIN}",
+        "evaluation_form_link": "https://forms.example.org/evaluatie-mentorprogramma",
+    }
+    match_rows: tuple[Row, ...] = (
+        ("M-0001", mentees[0]["email"], mentees[0]["name"], mentors[1]["email"],
+         mentors[1]["name"], None, "Met de hand ingevoerd", "goedgekeurd", today, None),
+        ("M-0002", mentees[1]["email"], mentees[1]["name"], mentors[2]["email"],
+         mentors[2]["name"], 40, "zelfde team", "afgewezen", today - timedelta(days=3), None),
+    )
+    exclusions: tuple[Row, ...] = (
+        (mentees[2]["email"], mentors[3]["email"], "familie"),
+        (mentees[3]["email"], f"oud.collega@{DOMAIN}", "eerder conflict"),
+    )
+    result = []
+    for template in new_workbook(lang):
+        key = TABS.key_of(template.name)
+        if key == "participants":
+            template = replace(template, rows=(header("participants", lang), *rows))
+        elif key == "matches":
+            template = replace(template, rows=(header("matches", lang), *match_rows))
+        elif key == "exclusions":
+            template = replace(template, rows=(header("exclusions", lang), *exclusions))
+        elif key == "settings":
+            labels = {SPECS[k].label.word(lang): v for k, v in values.items()}
+            template = replace(template, rows=tuple(
+                (r[0], labels.get(str(r[0]), r[1]), *r[2:]) for r in template.rows))
+        result.append(template)
+    return result

@@ -1,0 +1,317 @@
+"""What the Problems tab says, in the workbook's language: the problem, the fix, the effect."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pipeline.models import Problem
+from pipeline.vocab import DEFAULT_LANGUAGE, SEVERITIES
+
+# code: (en problem, en fix, nl problem, nl fix, nb problem, nb fix)
+_CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
+    "column_duplicate": (
+        'This column means the same as column "{first}"; only the first is read.',
+        "Rename or delete one of the two columns.",
+        'Deze kolom betekent hetzelfde als kolom "{first}"; alleen de eerste wordt gelezen.',
+        "Geef een van beide kolommen een andere naam of verwijder er een.",
+        'Denne kolonnen betyr det samme som kolonnen "{first}"; bare den første leses.',
+        "Gi en av de to kolonnene et annet navn, eller slett den ene.",
+    ),
+    "email_missing": (
+        "No email address.",
+        "Fill in the email address.",
+        "Geen e-mailadres.",
+        "Vul het e-mailadres in.",
+        "Ingen e-postadresse.",
+        "Fyll inn e-postadressen.",
+    ),
+    "email_invalid": (
+        '"{value}" is not a valid email address.',
+        "Correct the address (like name@organisation.nl).",
+        '"{value}" is geen geldig e-mailadres.',
+        "Verbeter het adres (zoals naam@organisatie.nl).",
+        '"{value}" er ikke en gyldig e-postadresse.',
+        "Rett adressen (som navn@organisasjon.no).",
+    ),
+    "email_duplicate": (
+        'The email address "{value}" is already used in row {first}.',
+        "Keep one row per person: merge the two rows or correct the address.",
+        'Het e-mailadres "{value}" staat al in rij {first}.',
+        "Houd één rij per persoon aan: voeg de rijen samen of verbeter het adres.",
+        'E-postadressen "{value}" er allerede brukt i rad {first}.',
+        "Ha én rad per person: slå sammen radene eller rett adressen.",
+    ),
+    "name_missing": (
+        "No name.",
+        "Fill in the person's name.",
+        "Geen naam.",
+        "Vul de naam van de persoon in.",
+        "Mangler navn.",
+        "Fyll inn personens navn.",
+    ),
+    "role_missing": (
+        "No role.",
+        "Choose mentor, mentee or both.",
+        "Geen rol.",
+        "Kies mentor, mentee of beide.",
+        "Mangler rolle.",
+        "Velg mentor, mentee eller begge.",
+    ),
+    "role_unknown": (
+        'The role "{value}" is unknown.',
+        "Choose mentor, mentee or both.",
+        'De rol "{value}" is onbekend.',
+        "Kies mentor, mentee of beide.",
+        'Rollen "{value}" er ukjent.',
+        "Velg mentor, mentee eller begge.",
+    ),
+    "status_unknown": (
+        'The status "{value}" is unknown.',
+        "Choose active, paused or stopped (empty means active).",
+        'De status "{value}" is onbekend.',
+        "Kies actief, gepauzeerd of gestopt (leeg betekent actief).",
+        'Statusen "{value}" er ukjent.',
+        "Velg aktiv, pause eller stoppet (tom betyr aktiv).",
+    ),
+    "shift_unknown": (
+        'The shift "{value}" is unknown.',
+        "Use day, evening, night or weekend, separated by ;",
+        'De dienst "{value}" is onbekend.',
+        "Gebruik dag, avond, nacht of weekend, gescheiden door ;",
+        'Vakten "{value}" er ukjent.',
+        "Bruk dag, kveld, natt eller helg, skilt med ;",
+    ),
+    "date_unreadable": (
+        '"{value}" cannot be read as a date.',
+        "Type the date as day-month-year, like 24-11-2026.",
+        '"{value}" is niet te lezen als datum.',
+        "Typ de datum als dag-maand-jaar, zoals 24-11-2026.",
+        '"{value}" kan ikke leses som en dato.',
+        "Skriv datoen som dag.måned.år, som 24.11.2026.",
+    ),
+    "number_unreadable": (
+        '"{value}" is not a number.',
+        "Type a number, like 3 or 2,5.",
+        '"{value}" is geen getal.',
+        "Typ een getal, zoals 3 of 2,5.",
+        '"{value}" er ikke et tall.',
+        "Skriv et tall, som 3 eller 2,5.",
+    ),
+    "whole_number_needed": (
+        '"{value}" is not a whole number.',
+        "Type a whole number, like 2.",
+        '"{value}" is geen heel getal.',
+        "Typ een heel getal, zoals 2.",
+        '"{value}" er ikke et helt tall.',
+        "Skriv et helt tall, som 2.",
+    ),
+    "number_negative": (
+        '"{value}" is below zero.',
+        "Type 0 or more.",
+        '"{value}" is kleiner dan nul.',
+        "Typ 0 of meer.",
+        '"{value}" er under null.',
+        "Skriv 0 eller mer.",
+    ),
+    "language_unknown": (
+        'The language "{value}" is unknown.',
+        "Use nl, en or nb.",
+        'De taal "{value}" is onbekend.',
+        "Gebruik nl, en of nb.",
+        'Språket "{value}" er ukjent.',
+        "Bruk nl, en eller nb.",
+    ),
+    "formula_no_value": (
+        "The cell holds a formula ({value}) whose result is not saved in the file.",
+        "Type the value itself instead of a formula.",
+        "De cel bevat een formule ({value}) waarvan de uitkomst niet in het bestand staat.",
+        "Typ de waarde zelf in plaats van een formule.",
+        "Cellen har en formel ({value}) som resultatet ikke er lagret for i filen.",
+        "Skriv selve verdien i stedet for en formel.",
+    ),
+    "preferred_unknown": (
+        'The preferred mentor "{value}" is not on the Participants tab.',
+        "Type the email address of a mentor from the Participants tab.",
+        'De voorkeursmentor "{value}" staat niet op het tabblad Deelnemers.',
+        "Typ het e-mailadres van een mentor van het tabblad Deelnemers.",
+        'Ønsket mentor "{value}" står ikke i fanen Deltakere.',
+        "Skriv e-postadressen til en mentor fra fanen Deltakere.",
+    ),
+    "preferred_not_mentor": (
+        'The preferred mentor "{value}" is not a mentor (role: {role}).',
+        "Choose someone whose role is mentor or both, or change that person's role.",
+        'De voorkeursmentor "{value}" is geen mentor (rol: {role}).',
+        "Kies iemand met de rol mentor of beide, of pas de rol van die persoon aan.",
+        'Ønsket mentor "{value}" er ikke mentor (rolle: {role}).',
+        "Velg en med rollen mentor eller begge, eller endre rollen til den personen.",
+    ),
+    "exclusion_incomplete": (
+        "Only one of the two people is filled in.",
+        "Fill in both email addresses.",
+        "Maar één van de twee personen is ingevuld.",
+        "Vul beide e-mailadressen in.",
+        "Bare én av de to personene er fylt inn.",
+        "Fyll inn begge e-postadressene.",
+    ),
+    "exclusion_unknown": (
+        '"{value}" is not on the Participants tab.',
+        "Check the spelling of the address. The exclusion is kept in case this person joins.",
+        '"{value}" staat niet op het tabblad Deelnemers.',
+        "Controleer de spelling van het adres. De uitsluiting blijft gelden als deze persoon "
+        "later meedoet.",
+        '"{value}" står ikke i fanen Deltakere.',
+        "Sjekk stavemåten på adressen. Unntaket gjelder fortsatt hvis personen blir med senere.",
+    ),
+    "exclusion_self": (
+        "Both columns name the same person.",
+        "Correct one of the two addresses.",
+        "Beide kolommen noemen dezelfde persoon.",
+        "Verbeter een van beide adressen.",
+        "Begge kolonnene nevner samme person.",
+        "Rett en av de to adressene.",
+    ),
+    "match_status_unknown": (
+        'The status "{value}" is unknown.',
+        "Choose proposed, approved, rejected, ended or completed.",
+        'De status "{value}" is onbekend.',
+        "Kies voorgesteld, goedgekeurd, afgewezen, beëindigd of afgerond.",
+        'Statusen "{value}" er ukjent.',
+        "Velg foreslått, godkjent, avvist, avsluttet eller fullført.",
+    ),
+    "match_status_missing": (
+        "No status.",
+        "Choose proposed, approved, rejected, ended or completed.",
+        "Geen status.",
+        "Kies voorgesteld, goedgekeurd, afgewezen, beëindigd of afgerond.",
+        "Mangler status.",
+        "Velg foreslått, godkjent, avvist, avsluttet eller fullført.",
+    ),
+    "match_person_unknown": (
+        '"{value}" is not on the Participants tab (or that row has a problem of its own).',
+        "Correct the address, or add the person to the Participants tab.",
+        '"{value}" staat niet op het tabblad Deelnemers (of die rij heeft zelf een probleem).',
+        "Verbeter het adres of zet de persoon op het tabblad Deelnemers.",
+        '"{value}" står ikke i fanen Deltakere (eller den raden har selv et problem).',
+        "Rett adressen, eller legg personen til i fanen Deltakere.",
+    ),
+    "match_self": (
+        "Mentee and mentor are the same person.",
+        "Correct one of the two addresses.",
+        "Mentee en mentor zijn dezelfde persoon.",
+        "Verbeter een van beide adressen.",
+        "Mentee og mentor er samme person.",
+        "Rett en av de to adressene.",
+    ),
+    "match_two_open": (
+        '"{value}" already has an open match in row {first}.',
+        "Set one of the two to rejected or ended.",
+        '"{value}" heeft al een lopende koppeling in rij {first}.',
+        "Zet een van beide op afgewezen of beëindigd.",
+        '"{value}" har allerede en åpen kobling i rad {first}.',
+        "Sett en av de to til avvist eller avsluttet.",
+    ),
+    "match_id_duplicate": (
+        'The match ID "{value}" is also used in row {first}.',
+        "Give each match its own ID.",
+        'Het koppeling-ID "{value}" staat ook in rij {first}.',
+        "Geef elke koppeling een eigen ID.",
+        'Koblings-ID-en "{value}" er også brukt i rad {first}.',
+        "Gi hver kobling sin egen ID.",
+    ),
+    "mail_status_unknown": (
+        'The status "{value}" is unknown.',
+        "Leave the Mail log to mentorflow; to have a message sent again, delete its rows.",
+        'De status "{value}" is onbekend.',
+        "Laat de Maillog aan mentorflow over; verwijder de rijen van een bericht om het "
+        "opnieuw te laten versturen.",
+        'Statusen "{value}" er ukjent.',
+        "La E-postloggen være mentorflows; slett radene til en melding for å sende den på nytt.",
+    ),
+    "setting_unknown": (
+        'The setting "{value}" is unknown.',
+        "Check the spelling against the list on a new workbook (mentorflow init), or delete "
+        "the row.",
+        'De instelling "{value}" is onbekend.',
+        "Vergelijk de spelling met de lijst in een nieuwe werkmap (mentorflow init), of "
+        "verwijder de rij.",
+        'Innstillingen "{value}" er ukjent.',
+        "Sjekk stavemåten mot listen i en ny arbeidsbok (mentorflow init), eller slett raden.",
+    ),
+    "setting_unnamed": (
+        'The value "{value}" has no setting name.',
+        "Fill in the name of the setting, or delete the row.",
+        'De waarde "{value}" heeft geen instellingsnaam.',
+        "Vul de naam van de instelling in, of verwijder de rij.",
+        'Verdien "{value}" mangler navn på innstilling.',
+        "Fyll inn navnet på innstillingen, eller slett raden.",
+    ),
+    "setting_duplicate": (
+        'The setting "{value}" appears more than once.',
+        "Delete the extra row; the first one counts.",
+        'De instelling "{value}" komt meer dan eens voor.',
+        "Verwijder de extra rij; de eerste telt.",
+        'Innstillingen "{value}" står mer enn én gang.',
+        "Slett den ekstra raden; den første gjelder.",
+    ),
+    "setting_invalid": (
+        'The value "{value}" of "{setting}" cannot be used: {needed} is needed.',
+        "Type {needed}.",
+        'De waarde "{value}" van "{setting}" is onbruikbaar: er is {needed} nodig.',
+        "Typ {needed}.",
+        'Verdien "{value}" for "{setting}" kan ikke brukes: det trengs {needed}.',
+        "Skriv {needed}.",
+    ),
+}
+
+#: What a value needs, for messages about settings: (en, nl, nb).
+_NEEDED: dict[str, tuple[str, str, str]] = {
+    "number_unreadable": ("a number, like 3 or 2,5", "een getal, zoals 3 of 2,5",
+                          "et tall, som 3 eller 2,5"),
+    "whole_number_needed": ("a whole number, like 7", "een heel getal, zoals 7",
+                            "et helt tall, som 7"),
+    "number_negative": ("0 or more", "0 of meer", "0 eller mer"),
+    "email_invalid": ("a valid email address", "een geldig e-mailadres",
+                      "en gyldig e-postadresse"),
+    "language_unknown": ("nl, en or nb", "nl, en of nb", "nl, en eller nb"),
+    "yes_no_needed": ("yes or no", "ja of nee", "ja eller nei"),
+    "weekday_unknown": ("a weekday, like Monday", "een weekdag, zoals maandag",
+                        "en ukedag, som mandag"),
+    "date_unreadable": ("a date, like 24-11-2026", "een datum, zoals 24-11-2026",
+                        "en dato, som 24.11.2026"),
+}
+
+#: The sentence that says what happens until the problem is fixed: (en, nl, nb).
+_EFFECTS: dict[str, tuple[str, str, str]] = {
+    "skipped": ("Until then this row is left out.", "Tot dan wordt deze rij overgeslagen.",
+                "Inntil da hoppes denne raden over."),
+    "ignored": ("Until then this value is ignored.", "Tot dan wordt deze waarde genegeerd.",
+                "Inntil da blir denne verdien ignorert."),
+    "default": ("Until then the default ({default}) is used.",
+                "Tot dan geldt de standaardwaarde ({default}).",
+                "Inntil da brukes standardverdien ({default})."),
+    "": ("", "", ""),
+}
+
+_INDEX = {"en": 0, "nl": 1, "nb": 2}
+
+
+def codes() -> frozenset[str]:
+    return frozenset(_CATALOGUE)
+
+
+def render(problem: Problem, lang: str) -> tuple[str, str, str]:
+    """(severity, problem, how to fix) for one Problems row, in `lang`."""
+    index = _INDEX.get(lang, _INDEX[DEFAULT_LANGUAGE])
+    params: dict[str, str] = dict(problem.params)
+    if "needed" in params:
+        params["needed"] = _NEEDED[params["needed"]][index]
+    entry = _CATALOGUE[problem.code]
+    text = entry[2 * index].format_map(params)
+    fix = entry[2 * index + 1].format_map(params)
+    effect = _EFFECTS[problem.effect][index].format_map(params)
+    how = f"{fix} {effect}".strip()
+    return SEVERITIES.word(problem.severity, lang), text, how
+
+
+def effects() -> Mapping[str, tuple[str, str, str]]:
+    return _EFFECTS

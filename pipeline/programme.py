@@ -1,0 +1,163 @@
+"""The whole programme read from one workbook snapshot, checked across tabs."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+from pipeline.cells import email_key
+from pipeline.models import Exclusion, MailLogEntry, Match, Participant, Problem
+from pipeline.parse import parse_exclusions, parse_mail_log, parse_matches, parse_participants
+from pipeline.schema import Snapshot, Table, detect_language, read_tables
+from pipeline.settings import Settings, parse_settings
+from pipeline.vocab import DEFAULT_LANGUAGE, ROLES
+
+
+@dataclass(frozen=True)
+class Programme:
+    language: str  # the workbook's language: Problems and new tabs are written in it
+    tables: Mapping[str, Table]
+    settings: Settings
+    participants: tuple[Participant, ...]
+    exclusions: tuple[Exclusion, ...]
+    matches: tuple[Match, ...]
+    held_matches: tuple[Match, ...]  # rows with a problem: no mail, but they block re-proposal
+    mail_log: tuple[MailLogEntry, ...]
+    problems: tuple[Problem, ...]
+
+    @cached_property
+    def people(self) -> Mapping[str, Participant]:
+        return {p.key: p for p in self.participants}
+
+    def person(self, email: str) -> Participant | None:
+        return self.people.get(email_key(email))
+
+    @property
+    def email_language(self) -> str:
+        """The language for people who did not choose one."""
+        return self.settings.language or self.language
+
+
+def _check_preferences(
+    people: list[Participant], table: Table, lang: str
+) -> tuple[list[Participant], list[Problem]]:
+    by_key = {p.key: p for p in people}
+    problems: list[Problem] = []
+    checked: list[Participant] = []
+    column = table.header("preferred_mentor", lang)
+    for person in people:
+        wanted = person.preferred_mentor
+        if wanted:
+            mentor = by_key.get(email_key(wanted))
+            if mentor is None:
+                problems.append(Problem.at(table.name, person.row, column, "preferred_unknown",
+                                           "ignored", value=wanted))
+            elif not mentor.is_mentor:
+                problems.append(Problem.at(table.name, person.row, column, "preferred_not_mentor",
+                                           "ignored", value=wanted,
+                                           role=ROLES.word(mentor.role, lang)))
+            if mentor is None or not mentor.is_mentor:
+                person = dataclasses.replace(person, preferred_mentor="")
+        checked.append(person)
+    return checked, problems
+
+
+def _check_exclusions(
+    exclusions: list[Exclusion], known: set[str], table: Table | None, lang: str
+) -> list[Problem]:
+    if table is None:
+        return []
+    problems = []
+    for exclusion in exclusions:
+        for key, email in (("person_a", exclusion.person_a), ("person_b", exclusion.person_b)):
+            if email_key(email) not in known:
+                problems.append(Problem.at(table.name, exclusion.row, table.header(key, lang),
+                                           "exclusion_unknown", "", value=email))
+    return problems
+
+
+def _check_matches(
+    usable: list[Match], held: list[Match], known: set[str], table: Table | None, lang: str
+) -> tuple[list[Match], list[Match], list[Problem]]:
+    """Unknown people, duplicate IDs and a second open match move a match to `held`."""
+    if table is None:
+        return usable, held, []
+    problems: list[Problem] = []
+    kept: list[Match] = []
+    id_row: dict[str, int] = {m.match_id: m.row for m in held if m.match_id}
+    open_row: dict[str, int] = {email_key(m.mentee_email): m.row for m in held if m.is_open}
+    # Approved matches claim their mentee before proposals do, then the sheet's order.
+    for match in sorted(usable, key=lambda m: (m.status != "approved", m.row)):
+        trouble: list[Problem] = []
+
+        def report(key: str, code: str, **params: object) -> None:
+            trouble.append(Problem.at(table.name, match.row, table.header(key, lang), code,  # noqa: B023
+                                      "skipped", **params))
+
+        for key, email in (("mentee_email", match.mentee_email),
+                           ("mentor_email", match.mentor_email)):
+            if email_key(email) in known:
+                continue
+            if match.is_open:
+                report(key, "match_person_unknown", value=email)
+            else:  # a closed match only informs; it is kept
+                problems.append(Problem.at(table.name, match.row, table.header(key, lang),
+                                           "match_person_unknown", "", value=email))
+        if match.match_id in id_row:
+            report("match_id", "match_id_duplicate", value=match.match_id,
+                   first=id_row[match.match_id])
+        else:
+            id_row[match.match_id] = match.row
+        mentee = email_key(match.mentee_email)
+        if match.is_open and mentee in open_row:
+            report("mentee_email", "match_two_open", value=match.mentee_email,
+                   first=open_row[mentee])
+        elif match.is_open:
+            open_row[mentee] = match.row
+        problems.extend(trouble)
+        (held if trouble else kept).append(match)
+    kept.sort(key=lambda m: m.row)
+    held.sort(key=lambda m: m.row)
+    return kept, held, problems
+
+
+def read_programme(snapshot: Snapshot, tab_names: Mapping[str, str] | None = None) -> Programme:
+    """Parse and check every tab. Raises WorkbookLayoutError only for a missing tab or header."""
+    tables, problems = read_tables(snapshot, tab_names or {})
+    detected = detect_language(snapshot, tables)
+    settings, found = parse_settings(tables.get("settings"), detected or DEFAULT_LANGUAGE)
+    lang = detected or settings.language or DEFAULT_LANGUAGE
+    problems.extend(found)
+
+    people_table = tables["participants"]
+    people, found = parse_participants(people_table, lang)
+    problems.extend(found)
+    people, found = _check_preferences(people, people_table, lang)
+    problems.extend(found)
+    known = {p.key for p in people}
+
+    exclusions, found = parse_exclusions(tables.get("exclusions"), lang)
+    problems.extend(found)
+    problems.extend(_check_exclusions(exclusions, known, tables.get("exclusions"), lang))
+
+    usable, held, found = parse_matches(tables.get("matches"), lang)
+    problems.extend(found)
+    usable, held, found = _check_matches(usable, held, known, tables.get("matches"), lang)
+    problems.extend(found)
+
+    mail_log, found = parse_mail_log(tables.get("mail_log"), lang)
+    problems.extend(found)
+
+    return Programme(
+        language=lang,
+        tables=tables,
+        settings=settings,
+        participants=tuple(people),
+        exclusions=tuple(exclusions),
+        matches=tuple(usable),
+        held_matches=tuple(held),
+        mail_log=tuple(mail_log),
+        problems=tuple(problems),
+    )

@@ -1,0 +1,94 @@
+"""One run of the job: read the workbook once, run the stages, write one plan."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from pipeline.models import Problem
+from pipeline.problems import ordered, problems_tab
+from pipeline.programme import Programme, read_programme
+from pipeline.workbook import Plan, Workbook
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every stage may know besides the workbook."""
+
+    today: date
+    dry_run: bool = False
+    tab_names: Mapping[str, str] = field(default_factory=dict)  # config [tabs] overrides
+
+
+@dataclass(frozen=True)
+class StageResult:
+    plan: Plan = Plan()
+    problems: tuple[Problem, ...] = ()
+    lines: tuple[str, ...] = ()  # what the terminal summary says about this stage
+    failed: bool = False  # something (a mail, a write) did not go through: exit code 1
+
+
+Stage = Callable[[Programme, RunContext], StageResult]
+
+
+def check(programme: Programme, context: RunContext) -> StageResult:
+    """Validation itself happens while reading; this stage reports what was read."""
+    roles = Counter(p.role for p in programme.participants)
+    statuses = Counter(m.status for m in programme.matches)
+    left_out = len({(p.tab, p.row) for p in programme.problems if p.severity == "error"})
+    lines = [
+        f"participants: {len(programme.participants)} "
+        f"({roles['mentee']} mentees, {roles['mentor']} mentors, {roles['both']} both)",
+        "matches: " + (", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) or "none"),
+        f"rows left out until fixed: {left_out}",
+    ]
+    return StageResult(lines=tuple(lines))
+
+
+#: The stages by command name, in nightly order. Later stages (intake, match, mail,
+#: evaluate) register here; `nightly` runs every stage that exists.
+STAGES: dict[str, Stage] = {"check": check}
+NIGHTLY_ORDER = ("check", "intake", "match", "mail", "evaluate")
+
+
+def nightly_stages() -> tuple[str, ...]:
+    return tuple(name for name in NIGHTLY_ORDER if name in STAGES)
+
+
+@dataclass(frozen=True)
+class RunReport:
+    programme: Programme
+    problems: tuple[Problem, ...]
+    plan: Plan
+    lines: tuple[tuple[str, str], ...]  # (stage, line)
+    failed: bool
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def run(book: Workbook, stages: Sequence[str], context: RunContext) -> RunReport:
+    """Read once, run `stages` in order, apply the combined plan (unless nothing changes)."""
+    snapshot = book.read()
+    programme = read_programme(snapshot, context.tab_names)
+    results = [(name, STAGES[name](programme, context)) for name in stages]
+    problems = ordered(
+        [*programme.problems, *(p for _, r in results for p in r.problems)], list(snapshot)
+    )
+    plan = Plan()
+    for _, result in results:
+        plan += result.plan
+    rewrite = problems_tab(snapshot, problems, programme.language, dict(context.tab_names))
+    if rewrite is not None:
+        plan += Plan((rewrite,))
+    book.apply(plan)
+    return RunReport(
+        programme=programme,
+        problems=tuple(problems),
+        plan=plan,
+        lines=tuple((name, line) for name, r in results for line in r.lines),
+        failed=any(r.failed for _, r in results),
+    )

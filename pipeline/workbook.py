@@ -1,0 +1,116 @@
+"""The one seam to a workbook: read every tab at once, apply a plan of appends and rewrites.
+
+Adapters: `pipeline.xlsx.XlsxWorkbook` (a local .xlsx file) and `InMemoryWorkbook` below,
+which serves the tests and `--dry-run`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pipeline.cells import Cell, Row, is_blank
+from pipeline.schema import Snapshot
+
+
+@dataclass(frozen=True)
+class Append:
+    """Rows added below the last filled row of a tab; `header` goes first if the tab is new or empty."""
+
+    tab: str
+    rows: tuple[Row, ...]
+    header: Row = ()
+
+
+@dataclass(frozen=True)
+class Replace:
+    """A job-owned tab rewritten whole (created when missing); the first row is its header."""
+
+    tab: str
+    rows: tuple[Row, ...]
+
+
+Change = Append | Replace
+
+
+@dataclass(frozen=True)
+class Plan:
+    changes: tuple[Change, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def __add__(self, other: Plan) -> Plan:
+        return Plan(self.changes + other.changes)
+
+
+@dataclass(frozen=True)
+class TabTemplate:
+    """A tab of a new workbook (`mentorflow init`): rows with the header first."""
+
+    name: str
+    rows: tuple[Row, ...]
+    choices: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # column -> drop-down
+    widths: tuple[int, ...] = ()
+    header: bool = True  # bold, frozen first row
+
+
+class Workbook(Protocol):
+    """What the pipeline needs of a workbook, whatever it is stored in."""
+
+    @property
+    def name(self) -> str: ...
+
+    def read(self) -> Snapshot:
+        """Every tab, in workbook order, as trimmed rows of raw cell values."""
+        ...
+
+    def apply(self, plan: Plan) -> None:
+        """Carry out every change of the plan at once (one save, one batch)."""
+        ...
+
+
+def trim(rows: Iterable[Sequence[Cell]]) -> tuple[Row, ...]:
+    """Rows without trailing blank cells, and without trailing blank rows."""
+    trimmed: list[Row] = []
+    for row in rows:
+        end = len(row)
+        while end and is_blank(row[end - 1]):
+            end -= 1
+        trimmed.append(tuple(row[:end]))
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return tuple(trimmed)
+
+
+class InMemoryWorkbook:
+    """A workbook held in memory, with exactly the adapters' append and rewrite rules."""
+
+    def __init__(self, tabs: Mapping[str, Iterable[Sequence[Cell]]] | None = None,
+                 name: str = "in-memory workbook") -> None:
+        self._name = name
+        self.tabs: dict[str, tuple[Row, ...]] = {k: trim(v) for k, v in (tabs or {}).items()}
+        self.applied: list[Plan] = []
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @classmethod
+    def from_templates(cls, templates: Sequence[TabTemplate], name: str = "in-memory workbook"
+                       ) -> InMemoryWorkbook:
+        return cls({t.name: t.rows for t in templates}, name)
+
+    def read(self) -> Snapshot:
+        return dict(self.tabs)
+
+    def apply(self, plan: Plan) -> None:
+        for change in plan.changes:
+            current = self.tabs.get(change.tab, ())
+            if isinstance(change, Replace):
+                self.tabs[change.tab] = trim(change.rows)
+            else:
+                head = (change.header,) if not current and change.header else ()
+                self.tabs[change.tab] = trim(current + head + change.rows)
+        self.applied.append(plan)

@@ -1,0 +1,324 @@
+"""The local .xlsx workbook: read once, append and rewrite safely, save atomically with backups.
+
+The only module that imports openpyxl.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import warnings
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from time import localtime, strftime, time_ns
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipeline.cells import Cell, Formula, Row
+from pipeline.errors import WorkbookError, WorkbookLockedError
+from pipeline.schema import Snapshot
+from pipeline.workbook import Append, Plan, Replace, TabTemplate, trim
+
+BACKUPS_KEPT = 7
+EXCEL_TEXT_LIMIT = 32_767
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_DROPDOWN_ROWS = 2000
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Where Excel and LibreOffice leave a lock file while the workbook is open."""
+    name = path.name
+    candidates = [f"~${name}", f".~lock.{name}#"]
+    if len(name) > 2:
+        candidates.append(f"~${name[2:]}")  # Excel shortens longer names this way
+    return [path.with_name(c) for c in candidates]
+
+
+def _refuse_if_open(path: Path) -> None:
+    for lock in lock_files(path):
+        if lock.exists():
+            raise WorkbookLockedError(
+                f'"{path.name}" is open in Excel or LibreOffice (lock file "{lock.name}"). '
+                "Close the workbook and run again; nothing was written."
+            )
+
+
+@contextlib.contextmanager
+def _quiet_openpyxl() -> Iterator[None]:
+    # openpyxl warns about every extension it does not read (slicers, some validations);
+    # the coordinator can do nothing with those warnings.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
+    if not path.exists():
+        raise WorkbookError(
+            f'The workbook "{path}" does not exist. Create one with "mentorflow init {path}", '
+            "or correct the workbook path in the config."
+        )
+    try:
+        with _quiet_openpyxl():
+            return openpyxl.load_workbook(path, **options)
+    except PermissionError as exc:
+        raise WorkbookLockedError(
+            f'"{path}" cannot be opened: permission denied. Close it in other programs, '
+            "or check who may read the file."
+        ) from exc
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
+        raise WorkbookError(
+            f'"{path}" cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc}). '
+            'Open it in Excel or LibreOffice and save it as "Excel Workbook (.xlsx)".'
+        ) from exc
+
+
+def _plain(value: Any) -> Cell:
+    """A cell value as the pipeline's Cell type."""
+    if value is None or isinstance(value, str | int | float | bool | date):
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _sheet_rows(ws: Worksheet, formulas: dict[tuple[str, int, int], str]) -> tuple[Row, ...]:
+    # ws._cells holds only the cells the file has; iter_rows() would create every empty one.
+    cells: dict[tuple[int, int], Any] = ws._cells
+    if not cells:
+        return ()
+    height = max(r for r, _ in cells)
+    width = max(c for _, c in cells)
+    grid: list[list[Cell]] = [[None] * width for _ in range(height)]
+    for (r, c), cell in cells.items():
+        value = cell.value
+        if cell.data_type == "f":  # a formula, or an array formula object
+            text = value if isinstance(value, str) else str(getattr(value, "text", "") or value)
+            formulas[(ws.title, r, c)] = text
+            grid[r - 1][c - 1] = Formula(text)
+        else:
+            grid[r - 1][c - 1] = _plain(value)
+    return trim(grid)
+
+
+def _cached_values(path: Path, formulas: dict[tuple[str, int, int], str],
+                   snapshot: dict[str, list[list[Cell]]]) -> None:
+    """Put the last calculated result in place of each formula, where the file holds one."""
+    book = _load(path, data_only=True, read_only=True)
+    try:
+        wanted: dict[str, set[tuple[int, int]]] = {}
+        for title, r, c in formulas:
+            wanted.setdefault(title, set()).add((r, c))
+        for title, cells in wanted.items():
+            last_row = max(r for r, _ in cells)
+            for r, row in enumerate(book[title].iter_rows(max_row=last_row, values_only=True), 1):
+                for c, value in enumerate(row, 1):
+                    if (r, c) in cells and value is not None:
+                        snapshot[title][r - 1][c - 1] = _plain(value)
+    finally:
+        book.close()
+
+
+def _write(ws: Worksheet, row: int, column: int, value: Cell) -> None:
+    if value is None:
+        return
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, Formula):
+        value = value.text
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_TEXT_LIMIT]
+        # Text stays text: "=HYPERLINK(...)" typed by a participant must never become a formula.
+        cell.data_type = "s"
+        return
+    cell.value = value
+    if isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+
+
+def _style_header(ws: Worksheet, width: int) -> None:
+    for column in range(1, width + 1):
+        cell = ws.cell(row=1, column=column)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+    ws.freeze_panes = "A2"
+
+
+def _fit_columns(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int] = ()) -> None:
+    count = max((len(r) for r in rows), default=0)
+    for index in range(count):
+        if index < len(widths):
+            width = widths[index]
+        else:
+            longest = max((len(str(r[index])) for r in rows if index < len(r) and r[index]),
+                          default=8)
+            width = min(max(longest + 2, 10), 60)
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+
+
+def _fill(ws: Worksheet, rows: Sequence[Row], start: int = 1) -> None:
+    for r, row in enumerate(rows, start):
+        for c, value in enumerate(row, 1):
+            _write(ws, r, c, value)
+
+
+class XlsxWorkbook:
+    """One .xlsx file. Loaded once on opening; `apply` saves it atomically and keeps backups."""
+
+    def __init__(self, path: Path | str, *, writable: bool = True,
+                 backup_dir: Path | None = None) -> None:
+        self.path = Path(path)
+        self.writable = writable
+        self.backup_dir = backup_dir or self.path.parent / "backups"
+        if writable:
+            _refuse_if_open(self.path)
+        self._book = _load(self.path)
+        self._mtime = self.path.stat().st_mtime_ns
+        self._snapshot: Snapshot | None = None
+        self._filled: dict[str, int] = {}
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def read(self) -> Snapshot:
+        if self._snapshot is None:
+            formulas: dict[tuple[str, int, int], str] = {}
+            grids = {ws.title: _sheet_rows(ws, formulas) for ws in self._book.worksheets
+                     if isinstance(ws, Worksheet)}
+            if formulas:
+                editable = {t: [list(r) for r in rows] for t, rows in grids.items()}
+                _cached_values(self.path, formulas, editable)
+                grids = {t: trim(rows) for t, rows in editable.items()}
+            self._filled = {title: len(rows) for title, rows in grids.items()}
+            self._snapshot = grids
+        return dict(self._snapshot)
+
+    def apply(self, plan: Plan) -> None:
+        if not plan:
+            return
+        if not self.writable:
+            raise WorkbookError(f'"{self.name}" was opened read-only; nothing was written.')
+        self.read()
+        for change in plan.changes:
+            if isinstance(change, Replace):
+                self._replace(change)
+            else:
+                self._append(change)
+        self._save()
+        self._snapshot = None  # the next read sees the saved state
+
+    def _sheet(self, title: str, index: int | None = None) -> Worksheet:
+        if title in self._book.sheetnames:
+            return self._book[title]
+        self._filled[title] = 0
+        return self._book.create_sheet(title, index)
+
+    def _replace(self, change: Replace) -> None:
+        index = None
+        if change.tab in self._book.sheetnames:
+            index = self._book.sheetnames.index(change.tab)
+            self._book.remove(self._book[change.tab])
+        ws = self._sheet(change.tab, index)
+        _fill(ws, change.rows)
+        if change.rows:
+            _style_header(ws, len(change.rows[0]))
+            _fit_columns(ws, change.rows)
+        self._filled[change.tab] = len(trim(change.rows))
+
+    def _append(self, change: Append) -> None:
+        ws = self._sheet(change.tab)
+        rows = change.rows
+        if not self._filled.get(change.tab) and change.header:
+            rows = (change.header, *rows)
+            _style_header(ws, len(change.header))
+            _fit_columns(ws, rows)
+        _fill(ws, rows, start=self._filled.get(change.tab, 0) + 1)
+        self._filled[change.tab] = self._filled.get(change.tab, 0) + len(rows)
+
+    def _save(self) -> None:
+        _refuse_if_open(self.path)
+        if self.path.stat().st_mtime_ns != self._mtime:
+            raise WorkbookLockedError(
+                f'"{self.name}" was changed by someone else while mentorflow ran; nothing was '
+                "written. Run again to pick up their changes."
+            )
+        _save_atomically(self._book, self.path, self.backup_dir)
+        self._mtime = self.path.stat().st_mtime_ns
+
+    @staticmethod
+    def create(path: Path | str, templates: Sequence[TabTemplate]) -> None:
+        """Write a new workbook from templates; an existing file is never overwritten."""
+        target = Path(path)
+        if target.exists():
+            raise WorkbookError(
+                f'"{target}" already exists and is left as it is. Choose another file name.'
+            )
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for template in templates:
+            ws = book.create_sheet(template.name)
+            _fill(ws, template.rows)
+            _fit_columns(ws, template.rows, template.widths)
+            if template.header and template.rows:
+                _style_header(ws, len(template.rows[0]))
+            for column, choices in template.choices.items():
+                _dropdown(ws, column, choices)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _save_atomically(book, target, None)
+
+
+def _dropdown(ws: Worksheet, column: int, choices: Sequence[str]) -> None:
+    letter = get_column_letter(column + 1)
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",  # other spellings (e.g. in English) are still allowed
+    )
+    validation.add(f"{letter}2:{letter}{_DROPDOWN_ROWS}")
+    ws.add_data_validation(validation)
+
+
+def _save_atomically(book: OpenpyxlWorkbook, path: Path, backup_dir: Path | None) -> None:
+    """Save to a temporary file beside the workbook, back up the old one, then rename."""
+    temporary = path.with_name(f".~mentorflow-{path.name}.tmp")
+    try:
+        book.save(temporary)
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        if backup_dir is not None and path.exists():
+            _backup(path, backup_dir)
+        os.replace(temporary, path)
+    except PermissionError as exc:
+        raise WorkbookLockedError(
+            f'"{path.name}" cannot be written: permission denied. Close it in Excel and run again.'
+        ) from exc
+    except OSError as exc:
+        raise WorkbookError(f'"{path.name}" cannot be written: {exc}. Nothing was changed.') from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _backup(path: Path, backup_dir: Path) -> None:
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    now = time_ns()
+    stamp = f"{strftime('%Y%m%d-%H%M%S', localtime(now // 10**9))}-{now % 10**9:09d}"
+    shutil.copy2(path, backup_dir / f"{path.stem}-{stamp}{path.suffix}")
+    kept = sorted(backup_dir.glob(f"{path.stem}-*{path.suffix}"))
+    for old in kept[:-BACKUPS_KEPT]:
+        old.unlink()
