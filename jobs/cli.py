@@ -16,7 +16,7 @@ from pipeline.errors import ConfigError, MentorflowError, WorkbookError
 from pipeline.layout import new_workbook
 from pipeline.problems import as_line
 from pipeline.run import RunContext, RunReport, nightly_stages, run
-from pipeline.vocab import LANGUAGES
+from pipeline.vocab import LANGUAGES, TABS
 from pipeline.workbook import Append, InMemoryWorkbook, Plan, Workbook
 from pipeline.xlsx import XlsxWorkbook
 
@@ -181,8 +181,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     report = run(book, nightly_stages(), RunContext(today, args.dry_run, dict(config.tabs)))
     print_report(f"mentorflow demo: {path}, {today.isoformat()}", report, args.dry_run)
     if not args.dry_run:
-        print(f"\nOpen {path} to see the programme; the Problems tab explains the deliberate "
-              f"mistakes.\nRun the nightly job on it again with:\n"
+        problems_tab = TABS.word("problems", report.programme.language)
+        print(f"\nOpen {path} to see the programme; the {problems_tab} tab explains the "
+              f"deliberate mistakes.\nRun the nightly job on it again with:\n"
               f"  mentorflow --config {folder / 'mentorflow.toml'} nightly")
     return report.exit_code
 

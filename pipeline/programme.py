@@ -10,6 +10,7 @@ from functools import cached_property
 from pipeline.cells import email_key
 from pipeline.models import Exclusion, MailLogEntry, Match, Participant, Problem
 from pipeline.parse import parse_exclusions, parse_mail_log, parse_matches, parse_participants
+from pipeline.problems import ordered
 from pipeline.schema import Snapshot, Table, detect_language, read_tables
 from pipeline.settings import Settings, parse_settings
 from pipeline.vocab import DEFAULT_LANGUAGE, ROLES
@@ -159,5 +160,5 @@ def read_programme(snapshot: Snapshot, tab_names: Mapping[str, str] | None = Non
         matches=tuple(usable),
         held_matches=tuple(held),
         mail_log=tuple(mail_log),
-        problems=tuple(problems),
+        problems=tuple(ordered(problems, list(snapshot))),
     )

@@ -219,6 +219,7 @@ def parse_settings(table: Table | None, lang: str) -> tuple[Settings, list[Probl
         return Settings(), []
     problems: list[Problem] = []
     values: dict[str, object] = {}
+    seen: set[str] = set()
     name_column = table.header("setting", lang)
     value_column = table.header("value", lang)
     for number, row in table.rows:
@@ -233,10 +234,11 @@ def parse_settings(table: Table | None, lang: str) -> tuple[Settings, list[Probl
             problems.append(Problem.at(table.name, number, name_column, "setting_unknown",
                                        "ignored", value=quote(label)))
             continue
-        if key in values:
+        if key in seen:
             problems.append(Problem.at(table.name, number, name_column, "setting_duplicate",
                                        "ignored", value=quote(label)))
             continue
+        seen.add(key)
         if is_blank(value):
             continue
         try:

@@ -56,7 +56,12 @@ class Vocabulary:
                 self._language.setdefault(normalise(term.word(lang)), set()).add(lang)
 
     def key_of(self, text: object) -> str | None:
-        """The term a cell means, or None when it is not one of ours."""
+        """The term a cell means, or None when it is not one of ours.
+
+        A question mark shows doubt ("approved?"): such a cell means nothing for certain.
+        """
+        if "?" in str(text):
+            return None
         return self._lookup.get(normalise(text))
 
     def word(self, key: str, lang: str) -> str:
@@ -231,14 +236,9 @@ SHIFTS = _vocab(
 
 MATCH_STATUSES = _vocab(
     T("proposed", "proposed", "voorgesteld", "foreslått", ("proposal", "voorstel", "forslag")),
-    T(
-        "approved",
-        "approved",
-        "goedgekeurd",
-        "godkjent",
-        ("ok", "akkoord", "yes", "ja", "accepted", "geaccepteerd"),
-    ),
-    T("rejected", "rejected", "afgewezen", "avvist", ("no", "nee", "nei", "afgekeurd")),
+    # Approval starts the mails, so only unmistakable words count (no "ok", "ja" or "yes").
+    T("approved", "approved", "goedgekeurd", "godkjent", ("accepted", "geaccepteerd", "akkoord")),
+    T("rejected", "rejected", "afgewezen", "avvist", ("afgekeurd", "declined")),
     T("ended", "ended", "beëindigd", "avsluttet", ("stopped early", "gestopt", "stoppet")),
     T("completed", "completed", "afgerond", "fullført", ("done", "klaar", "ferdig")),
 )

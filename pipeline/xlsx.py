@@ -33,6 +33,8 @@ EXCEL_TEXT_LIMIT = 32_767
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _DROPDOWN_ROWS = 2000
+_FOREIGN = {".xls": "an old Excel 97-2003 file", ".ods": "an OpenDocument spreadsheet",
+            ".csv": "a CSV text file", ".numbers": "an Apple Numbers file"}
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -77,8 +79,10 @@ def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
             "or check who may read the file."
         ) from exc
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
+        kind = _FOREIGN.get(path.suffix.lower(), "not a valid .xlsx file (damaged, or another "
+                            "kind of file renamed)")
         raise WorkbookError(
-            f'"{path}" cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc}). '
+            f'"{path}" cannot be read as an .xlsx workbook: it is {kind}. '
             'Open it in Excel or LibreOffice and save it as "Excel Workbook (.xlsx)".'
         ) from exc
 
