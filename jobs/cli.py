@@ -1,4 +1,4 @@
-"""The `mentorflow` command: parse arguments, load config, build adapters, run, report, exit 0/1/2."""
+"""The `mentorflow` command: parse arguments, load config, build adapters, run, report, exit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pipeline import demo as demo_data
@@ -32,20 +33,47 @@ def _date(text: str) -> date:
 
 def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
     """The options of SPEC §6, accepted before or after the command."""
-    default = {"default": argparse.SUPPRESS} if suppress else {}
-    parser.add_argument("--config", type=Path, metavar="FILE", **default,
-                        help="config file (default: config/mentorflow.toml if it exists)")
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        **default,
+        help="config file (default: config/mentorflow.toml if it exists)",
+    )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workbook", type=Path, metavar="FILE.xlsx", **default,
-                       help="the .xlsx workbook, instead of the one in the config")
-    where.add_argument("--sheet", metavar="URL_OR_KEY", **default,
-                       help="a Google Sheet, instead of the workbook in the config")
-    parser.add_argument("--today", type=_date, metavar="YYYY-MM-DD", **default,
-                        help="decide every date as if it were this day")
-    parser.add_argument("--dry-run", action="store_true", **default,
-                        help="read everything, show what would change, change nothing")
-    parser.add_argument("--verbose", action="store_true", **default,
-                        help="more detail, and a traceback when something breaks")
+    where.add_argument(
+        "--workbook",
+        type=Path,
+        metavar="FILE.xlsx",
+        **default,
+        help="the .xlsx workbook, instead of the one in the config",
+    )
+    where.add_argument(
+        "--sheet",
+        metavar="URL_OR_KEY",
+        **default,
+        help="a Google Sheet, instead of the workbook in the config",
+    )
+    parser.add_argument(
+        "--today",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        **default,
+        help="decide every date as if it were this day",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        **default,
+        help="read everything, show what would change, change nothing",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        **default,
+        help="more detail, and a traceback when something breaks",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,13 +91,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     init = command("init", "create a new, empty programme workbook")
     init.add_argument("file", type=Path, metavar="FILE", help="the .xlsx file to create")
-    init.add_argument("--lang", choices=LANGUAGES, default="en",
-                      help="language of tabs, headers and settings (default: en)")
-    demo = command("demo", "build a demo workbook with synthetic participants and run the nightly job on it")
-    demo.add_argument("dir", nargs="?", type=Path, default=Path("demo"), metavar="DIR",
-                      help="folder for the demo (default: demo)")
-    demo.add_argument("--lang", choices=LANGUAGES, default="nl",
-                      help="language of the demo workbook (default: nl)")
+    init.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="en",
+        help="language of tabs, headers and settings (default: en)",
+    )
+    demo = command(
+        "demo", "build a demo workbook with synthetic participants and run the nightly job on it"
+    )
+    demo.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        default=Path("demo"),
+        metavar="DIR",
+        help="folder for the demo (default: demo)",
+    )
+    demo.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default="nl",
+        help="language of the demo workbook (default: nl)",
+    )
     command("check", "read and validate the workbook; write what is wrong to the Problems tab")
     command("nightly", "run every stage of the nightly job, in order")
     return parser
@@ -97,9 +141,9 @@ def describe(plan: Plan) -> list[str]:
     lines = []
     for change in plan.changes:
         if isinstance(change, Append):
-            lines.append(f"append {len(change.rows)} row(s) to tab \"{change.tab}\"")
+            lines.append(f'append {len(change.rows)} row(s) to tab "{change.tab}"')
         else:
-            lines.append(f"rewrite tab \"{change.tab}\" ({max(len(change.rows) - 1, 0)} row(s))")
+            lines.append(f'rewrite tab "{change.tab}" ({max(len(change.rows) - 1, 0)} row(s))')
     return lines
 
 
@@ -109,8 +153,10 @@ def print_report(title: str, report: RunReport, dry_run: bool) -> None:
     for stage, line in report.lines:
         print(f"  {stage}: {line}")
     errors = sum(1 for p in report.problems if p.severity == "error")
-    print(f"  problems: {len(report.problems)} ({errors} errors, "
-          f"{len(report.problems) - errors} warnings) on the Problems tab")
+    print(
+        f"  problems: {len(report.problems)} ({errors} errors, "
+        f"{len(report.problems) - errors} warnings) on the Problems tab"
+    )
     for problem in report.problems[:SHOWN_PROBLEMS]:
         print(f"    {as_line(problem, lang)}")
     if len(report.problems) > SHOWN_PROBLEMS:
@@ -129,8 +175,9 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[str]) -> int:
     book = open_workbook(config, args)
     report = run(book, stages, RunContext(today, args.dry_run, dict(config.tabs)))
     suffix = " (dry run: nothing written)" if args.dry_run else ""
-    print_report(f"mentorflow {args.command}: {book.name}, {today.isoformat()}{suffix}",
-                 report, args.dry_run)
+    print_report(
+        f"mentorflow {args.command}: {book.name}, {today.isoformat()}{suffix}", report, args.dry_run
+    )
     return report.exit_code
 
 
@@ -150,8 +197,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         return 0
     XlsxWorkbook.create(args.file, templates)
     print(f"created {args.file} ({args.lang}) with tabs: {names}")
-    print("Fill in the participants, check the settings, then run: "
-          f"mentorflow --workbook {args.file} check")
+    print(
+        "Fill in the participants, check the settings, then run: "
+        f"mentorflow --workbook {args.file} check"
+    )
     return 0
 
 
@@ -182,9 +231,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print_report(f"mentorflow demo: {path}, {today.isoformat()}", report, args.dry_run)
     if not args.dry_run:
         problems_tab = TABS.word("problems", report.programme.language)
-        print(f"\nOpen {path} to see the programme; the {problems_tab} tab explains the "
-              f"deliberate mistakes.\nRun the nightly job on it again with:\n"
-              f"  mentorflow --config {folder / 'mentorflow.toml'} nightly")
+        print(
+            f"\nOpen {path} to see the programme; the {problems_tab} tab explains the "
+            f"deliberate mistakes.\nRun the nightly job on it again with:\n"
+            f"  mentorflow --config {folder / 'mentorflow.toml'} nightly"
+        )
     return report.exit_code
 
 
@@ -211,8 +262,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line unless asked for the traceback
         if args.verbose:
             traceback.print_exc()
-        print(f"mentorflow: unexpected error ({type(exc).__name__}: {exc}). Run again with "
-              "--verbose and report the output.", file=sys.stderr)
+        print(
+            f"mentorflow: unexpected error ({type(exc).__name__}: {exc}). Run again with "
+            "--verbose and report the output.",
+            file=sys.stderr,
+        )
         return WorkbookError.exit_code
 
 

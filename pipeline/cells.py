@@ -110,7 +110,7 @@ def parse_date(value: Cell) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, bool) or isinstance(value, Formula) or is_blank(value):
+    if isinstance(value, (bool, Formula)) or is_blank(value):
         raise CellError("date_unreadable", value)
     if isinstance(value, int | float):
         if math.isfinite(value) and _SERIAL_MIN <= value <= _SERIAL_MAX:
@@ -143,7 +143,7 @@ _NUMBER = re.compile(r"([-+]?\d+(?:[.,]\d+)?)\s*[^\W\d_]*\.?")
 
 def parse_number(value: Cell) -> float:
     """A number from a numeric cell or text such as '3', '3,5', '2.5' or '4 jaar'."""
-    if isinstance(value, bool) or isinstance(value, Formula) or isinstance(value, date):
+    if isinstance(value, (bool, Formula, date)):
         raise CellError("number_unreadable", value)
     if isinstance(value, int | float):
         if math.isfinite(value):

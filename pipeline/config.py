@@ -19,8 +19,15 @@ _KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"timezone": str},
     "workbook": {"path": str, "google_sheet": str, "credentials_file": str},
     "mail": {
-        "transport": str, "outbox_dir": str, "sender": str, "smtp_host": str, "smtp_port": int,
-        "smtp_security": str, "smtp_user": str, "per_minute": int, "per_run": int,
+        "transport": str,
+        "outbox_dir": str,
+        "sender": str,
+        "smtp_host": str,
+        "smtp_port": int,
+        "smtp_security": str,
+        "smtp_user": str,
+        "per_minute": int,
+        "per_run": int,
     },
     "tabs": {key: str for key in TABS.terms},
 }
@@ -59,6 +66,7 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
 
 def parse_config(data: Mapping[str, Any], source: str) -> Config:
     """Check every key and build a Config; the first mistake raises ConfigError."""
+
     def fail(message: str) -> ConfigError:
         return ConfigError(f"{source}: {message}")
 
@@ -67,13 +75,19 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
     for key, value in data.items():
         if key == "intake":
             if not isinstance(value, dict) or set(value) - {"columns"}:
-                extra = ", ".join(sorted(set(value) - {"columns"})) if isinstance(value, dict) else ""
-                raise fail(f"unknown key in [intake]: {extra or key}. Only [intake.columns] exists.")
+                extra = (
+                    ", ".join(sorted(set(value) - {"columns"})) if isinstance(value, dict) else ""
+                )
+                raise fail(
+                    f"unknown key in [intake]: {extra or key}. Only [intake.columns] exists."
+                )
             intake_columns = _intake_columns(value.get("columns", {}), fail)
         elif isinstance(value, dict):
             if key not in _KEYS or key == "":
-                raise fail(f"unknown section [{key}]. Known sections: "
-                           "[workbook], [mail], [tabs], [intake.columns].")
+                raise fail(
+                    f"unknown section [{key}]. Known sections: "
+                    "[workbook], [mail], [tabs], [intake.columns]."
+                )
             sections[key] = value
         else:
             sections[""][key] = value
@@ -97,11 +111,15 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
         raise fail("[workbook] has both 'path' and 'google_sheet'. Keep the one you use.")
     mail_config = MailConfig(**mail)
     if mail_config.transport not in TRANSPORTS:
-        raise fail(f"mail.transport '{mail_config.transport}' is unknown. "
-                   f"Use one of: {', '.join(TRANSPORTS)}.")
+        raise fail(
+            f"mail.transport '{mail_config.transport}' is unknown. "
+            f"Use one of: {', '.join(TRANSPORTS)}."
+        )
     if mail_config.smtp_security not in SECURITIES:
-        raise fail(f"mail.smtp_security '{mail_config.smtp_security}' is unknown. "
-                   f"Use one of: {', '.join(SECURITIES)}.")
+        raise fail(
+            f"mail.smtp_security '{mail_config.smtp_security}' is unknown. "
+            f"Use one of: {', '.join(SECURITIES)}."
+        )
     if mail_config.transport == "smtp" and not mail_config.smtp_host:
         raise fail("mail.transport is 'smtp' but mail.smtp_host is not set. Add the server name.")
     if mail_config.transport == "gmail" and not mail_config.smtp_user:
@@ -129,8 +147,10 @@ def _intake_columns(columns: Any, fail: Any) -> dict[str, str]:
     for question, header in columns.items():
         key = PARTICIPANT_COLUMNS.key_of(header) if isinstance(header, str) else None
         if key is None:
-            raise fail(f"[intake.columns] maps \"{question}\" to {header!r}, which is not a "
-                       "Participants header (like \"Email\", \"Goals\" or \"Start date\").")
+            raise fail(
+                f'[intake.columns] maps "{question}" to {header!r}, which is not a '
+                'Participants header (like "Email", "Goals" or "Start date").'
+            )
         mapped[question] = key
     return mapped
 
@@ -140,13 +160,16 @@ def load_config(path: Path | None, must_exist: bool = False) -> Config:
     target = path or DEFAULT_PATH
     if not target.exists():
         if must_exist or path is not None:
-            raise ConfigError(f"the config file '{target}' does not exist. Check the path "
-                              "given with --config.")
+            raise ConfigError(
+                f"the config file '{target}' does not exist. Check the path given with --config."
+            )
         return Config()
     try:
         data = tomllib.loads(target.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{target}: not valid TOML ({exc}). Fix that line and run again.") from exc
+        raise ConfigError(
+            f"{target}: not valid TOML ({exc}). Fix that line and run again."
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{target}: cannot be read ({exc}).") from exc
     return parse_config(data, str(target))

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import replace
 from datetime import date, timedelta
 
-from pipeline.cells import Row
+from pipeline.cells import Cell, Row
 from pipeline.layout import header, new_workbook
 from pipeline.settings import SPECS
 from pipeline.vocab import COLUMNS, TABS
@@ -20,24 +20,100 @@ from pipeline.workbook import TabTemplate
 
 DOMAIN = "delinde.example.org"
 FIRST_NAMES = (
-    "Anouk", "Bram", "Daan", "Emma", "Fleur", "Sanne", "Lotte", "Sem", "Fatima", "Mohamed",
-    "Yasmine", "Thijs", "Noor", "Ruben", "Iris", "Kevin", "Marieke", "Priya", "Joost", "Esra",
-    "Wouter", "Ilse", "Naima", "Jeroen", "Hanneke", "Sven", "Femke", "Ayoub", "Ingrid", "Tom",
-    "Linda", "Kübra", "Gert", "Mirjam", "Stijn", "Chantal", "Ricardo", "Wendy", "Pieter", "Zeynep",
+    "Anouk",
+    "Bram",
+    "Daan",
+    "Emma",
+    "Fleur",
+    "Sanne",
+    "Lotte",
+    "Sem",
+    "Fatima",
+    "Mohamed",
+    "Yasmine",
+    "Thijs",
+    "Noor",
+    "Ruben",
+    "Iris",
+    "Kevin",
+    "Marieke",
+    "Priya",
+    "Joost",
+    "Esra",
+    "Wouter",
+    "Ilse",
+    "Naima",
+    "Jeroen",
+    "Hanneke",
+    "Sven",
+    "Femke",
+    "Ayoub",
+    "Ingrid",
+    "Tom",
+    "Linda",
+    "Kübra",
+    "Gert",
+    "Mirjam",
+    "Stijn",
+    "Chantal",
+    "Ricardo",
+    "Wendy",
+    "Pieter",
+    "Zeynep",
 )
 SURNAMES = (
-    "de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer",
-    "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "Dekker", "Brouwer",
-    "de Wit", "Dijkstra", "Kok", "Yilmaz", "El Amrani", "Kaya", "Postma", "van der Meer",
+    "de Vries",
+    "Jansen",
+    "van den Berg",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Dijk",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Kok",
+    "Yilmaz",
+    "El Amrani",
+    "Kaya",
+    "Postma",
+    "van der Meer",
 )
-TEAMS = ("Somatiek De Linde", "PG De Linde", "Revalidatie Het Anker", "Wijkteam Noord",
-         "Wijkteam Zuid")
-LOCATIONS = {"Somatiek De Linde": "De Linde", "PG De Linde": "De Linde",
-             "Revalidatie Het Anker": "Het Anker", "Wijkteam Noord": "Thuiszorg Noord",
-             "Wijkteam Zuid": "Thuiszorg Zuid"}
+TEAMS = (
+    "Somatiek De Linde",
+    "PG De Linde",
+    "Revalidatie Het Anker",
+    "Wijkteam Noord",
+    "Wijkteam Zuid",
+)
+LOCATIONS = {
+    "Somatiek De Linde": "De Linde",
+    "PG De Linde": "De Linde",
+    "Revalidatie Het Anker": "Het Anker",
+    "Wijkteam Noord": "Thuiszorg Noord",
+    "Wijkteam Zuid": "Thuiszorg Zuid",
+}
 DISCIPLINES = ("verpleegkundige", "verzorgende IG", "helpende", "begeleider")
-GOALS = ("wondzorg", "medicatie", "dementie", "palliatieve zorg", "rapporteren in het ECD",
-         "tillen en transfers", "omgaan met familie", "diabeteszorg", "agressie hanteren")
+GOALS = (
+    "wondzorg",
+    "medicatie",
+    "dementie",
+    "palliatieve zorg",
+    "rapporteren in het ECD",
+    "tillen en transfers",
+    "omgaan met familie",
+    "diabeteszorg",
+    "agressie hanteren",
+)
 LANGUAGES = ("Nederlands", "Engels", "Turks", "Arabisch", "Pools", "Papiaments")
 SHIFTS = ("dag", "avond", "nacht", "weekend")
 FAULTY = (20, 22, 24, 26, 28, 30)
@@ -58,16 +134,16 @@ def _people(rng: random.Random, count: int) -> list[str]:
     return names
 
 
-def participants(today: date, seed: int = 2026) -> list[dict[str, object]]:
+def participants(today: date, seed: int = 2026) -> list[dict[str, Cell]]:
     """Forty synthetic participants (Participants column key -> cell), five of them faulty."""
     rng = random.Random(seed)
     names = _people(rng, 40)
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Cell]] = []
     for index, name in enumerate(names):
         role = "mentor" if index < 15 else "beide" if index < 17 else "mentee"
         team = rng.choice(TEAMS)
         mentor = role != "mentee"
-        row: dict[str, object] = {
+        row: dict[str, Cell] = {
             "email": _address(name),
             "name": name,
             "role": role,
@@ -116,10 +192,30 @@ def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
         "evaluation_form_link": "https://forms.example.org/evaluatie-mentorprogramma",
     }
     match_rows: tuple[Row, ...] = (
-        ("M-0001", mentees[0]["email"], mentees[0]["name"], mentors[1]["email"],
-         mentors[1]["name"], None, "Met de hand ingevoerd", "goedgekeurd", today, None),
-        ("M-0002", mentees[1]["email"], mentees[1]["name"], mentors[2]["email"],
-         mentors[2]["name"], 40, "zelfde team", "afgewezen", today - timedelta(days=3), None),
+        (
+            "M-0001",
+            mentees[0]["email"],
+            mentees[0]["name"],
+            mentors[1]["email"],
+            mentors[1]["name"],
+            None,
+            "Met de hand ingevoerd",
+            "goedgekeurd",
+            today,
+            None,
+        ),
+        (
+            "M-0002",
+            mentees[1]["email"],
+            mentees[1]["name"],
+            mentors[2]["email"],
+            mentors[2]["name"],
+            40,
+            "zelfde team",
+            "afgewezen",
+            today - timedelta(days=3),
+            None,
+        ),
     )
     exclusions: tuple[Row, ...] = (
         (mentees[2]["email"], mentors[3]["email"], "familie"),
@@ -136,7 +232,9 @@ def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
             template = replace(template, rows=(header("exclusions", lang), *exclusions))
         elif key == "settings":
             labels = {SPECS[k].label.word(lang): v for k, v in values.items()}
-            template = replace(template, rows=tuple(
-                (r[0], labels.get(str(r[0]), r[1]), *r[2:]) for r in template.rows))
+            template = replace(
+                template,
+                rows=tuple((r[0], labels.get(str(r[0]), r[1]), *r[2:]) for r in template.rows),
+            )
         result.append(template)
     return result

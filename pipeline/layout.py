@@ -74,7 +74,9 @@ def header(tab: str, lang: str) -> Row:
     return tuple(COLUMNS[tab].choices(lang))
 
 
-def _choices(tab: str, lang: str, column: str, values: Vocabulary | list[str]) -> dict[int, tuple[str, ...]]:
+def _choices(
+    tab: str, lang: str, column: str, values: Vocabulary | list[str]
+) -> dict[int, tuple[str, ...]]:
     index = list(COLUMNS[tab].terms).index(column)
     words = values.choices(lang) if isinstance(values, Vocabulary) else values
     return {index: tuple(words)}
@@ -115,7 +117,10 @@ def new_workbook(lang: str) -> list[TabTemplate]:
         ),
         TabTemplate(tab("mail_log", lang), (header("mail_log", lang),)),
         TabTemplate(tab("summary", lang), ()),
-        TabTemplate(tab("problems", lang), (header("problems", lang),), widths=(12, 16, 6, 22, 60, 70)),
-        TabTemplate(tab("howto", lang), tuple((line,) for line in _HOWTO[lang]), widths=(120,),
-                    header=False),
+        TabTemplate(
+            tab("problems", lang), (header("problems", lang),), widths=(12, 16, 6, 22, 60, 70)
+        ),
+        TabTemplate(
+            tab("howto", lang), tuple((line,) for line in _HOWTO[lang]), widths=(120,), header=False
+        ),
     ]

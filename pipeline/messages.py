@@ -265,30 +265,49 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
 
 #: What a value needs, for messages about settings: (en, nl, nb).
 _NEEDED: dict[str, tuple[str, str, str]] = {
-    "number_unreadable": ("a number, like 3 or 2,5", "een getal, zoals 3 of 2,5",
-                          "et tall, som 3 eller 2,5"),
-    "whole_number_needed": ("a whole number, like 7", "een heel getal, zoals 7",
-                            "et helt tall, som 7"),
+    "number_unreadable": (
+        "a number, like 3 or 2,5",
+        "een getal, zoals 3 of 2,5",
+        "et tall, som 3 eller 2,5",
+    ),
+    "whole_number_needed": (
+        "a whole number, like 7",
+        "een heel getal, zoals 7",
+        "et helt tall, som 7",
+    ),
     "number_negative": ("0 or more", "0 of meer", "0 eller mer"),
-    "email_invalid": ("a valid email address", "een geldig e-mailadres",
-                      "en gyldig e-postadresse"),
+    "email_invalid": ("a valid email address", "een geldig e-mailadres", "en gyldig e-postadresse"),
     "language_unknown": ("nl, en or nb", "nl, en of nb", "nl, en eller nb"),
     "yes_no_needed": ("yes or no", "ja of nee", "ja eller nei"),
-    "weekday_unknown": ("a weekday, like Monday", "een weekdag, zoals maandag",
-                        "en ukedag, som mandag"),
-    "date_unreadable": ("a date, like 24-11-2026", "een datum, zoals 24-11-2026",
-                        "en dato, som 24.11.2026"),
+    "weekday_unknown": (
+        "a weekday, like Monday",
+        "een weekdag, zoals maandag",
+        "en ukedag, som mandag",
+    ),
+    "date_unreadable": (
+        "a date, like 24-11-2026",
+        "een datum, zoals 24-11-2026",
+        "en dato, som 24.11.2026",
+    ),
 }
 
 #: The sentence that says what happens until the problem is fixed: (en, nl, nb).
 _EFFECTS: dict[str, tuple[str, str, str]] = {
-    "skipped": ("Until then this row is left out.", "Tot dan wordt deze rij overgeslagen.",
-                "Inntil da hoppes denne raden over."),
-    "ignored": ("Until then this value is ignored.", "Tot dan wordt deze waarde genegeerd.",
-                "Inntil da blir denne verdien ignorert."),
-    "default": ("Until then the default ({default}) is used.",
-                "Tot dan geldt de standaardwaarde ({default}).",
-                "Inntil da brukes standardverdien ({default})."),
+    "skipped": (
+        "Until then this row is left out.",
+        "Tot dan wordt deze rij overgeslagen.",
+        "Inntil da hoppes denne raden over.",
+    ),
+    "ignored": (
+        "Until then this value is ignored.",
+        "Tot dan wordt deze waarde genegeerd.",
+        "Inntil da blir denne verdien ignorert.",
+    ),
+    "default": (
+        "Until then the default ({default}) is used.",
+        "Tot dan geldt de standaardwaarde ({default}).",
+        "Inntil da brukes standardverdien ({default}).",
+    ),
     "": ("", "", ""),
 }
 

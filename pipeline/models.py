@@ -112,10 +112,12 @@ class Problem:
     params: tuple[tuple[str, str], ...] = field(default=())
 
     @classmethod
-    def at(cls, tab: str, row: int | None, column: str, code: str, effect: str = "",
-           **params: object) -> Problem:
-        return cls(tab, row, column, code, effect,
-                   tuple(sorted((k, str(v)) for k, v in params.items())))
+    def at(
+        cls, tab: str, row: int | None, column: str, code: str, effect: str = "", **params: object
+    ) -> Problem:
+        return cls(
+            tab, row, column, code, effect, tuple(sorted((k, str(v)) for k, v in params.items()))
+        )
 
     @property
     def severity(self) -> str:

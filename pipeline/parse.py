@@ -43,7 +43,9 @@ class RowReader:
 
     def report(self, key: str, code: str, effect: str, **params: object) -> None:
         column = self.table.header(key, self.lang)
-        self.problems.append(Problem.at(self.table.name, self.number, column, code, effect, **params))
+        self.problems.append(
+            Problem.at(self.table.name, self.number, column, code, effect, **params)
+        )
         self.skipped = self.skipped or effect == "skipped"
 
     def raw(self, key: str) -> Cell:
@@ -58,7 +60,10 @@ class RowReader:
         missing: str | None = None,
         **params: object,
     ) -> V:
-        """The parsed cell; on a blank or bad cell `fallback` (a blank one is a problem if `missing` names one)."""
+        """The parsed cell, or `fallback` for a blank or bad one.
+
+        A bad cell is always a problem; a blank one only when `missing` names its code.
+        """
         value = self.raw(key)
         if isinstance(value, Formula):
             self.report(key, "formula_no_value", effect, value=quote(value), **params)
@@ -113,8 +118,13 @@ def parse_participants(table: Table, lang: str) -> tuple[list[Participant], list
         r = RowReader(table, number, row, lang)
         email = r.get("email", parse_email, "", "skipped", missing="email_missing")
         if email and email_key(email) in first_row:
-            r.report("email", "email_duplicate", "skipped", value=quote(email),
-                     first=first_row[email_key(email)])
+            r.report(
+                "email",
+                "email_duplicate",
+                "skipped",
+                value=quote(email),
+                first=first_row[email_key(email)],
+            )
         elif email:
             first_row[email_key(email)] = number
         name = r.get("name", _name, "", "skipped", missing="name_missing")
@@ -145,7 +155,8 @@ def parse_participants(table: Table, lang: str) -> tuple[list[Participant], list
             languages=parse_list(r.raw("languages")),
             goals=parse_list(r.raw("goals")),
             capacity=r.get("capacity", _capacity, 0, "default", default="0")
-            if not is_blank(r.raw("capacity")) else 1,
+            if not is_blank(r.raw("capacity"))
+            else 1,
             preferred_mentor=r.get("preferred_mentor", parse_email, "", "ignored"),
             email_language=r.get("email_language", _language, None, "ignored"),
         )
@@ -194,9 +205,7 @@ def _match_status(value: Cell) -> str:
     return parse_term(value, MATCH_STATUSES, "match_status_unknown")
 
 
-def parse_matches(
-    table: Table | None, lang: str
-) -> tuple[list[Match], list[Match], list[Problem]]:
+def parse_matches(table: Table | None, lang: str) -> tuple[list[Match], list[Match], list[Problem]]:
     """(usable matches, held matches, problems).
 
     A held match has a problem of its own; it sends no mail, but still keeps its pair
@@ -211,7 +220,9 @@ def parse_matches(
         r = RowReader(table, number, row, lang)
         mentee = r.get("mentee_email", parse_email, "", "skipped", missing="email_missing")
         mentor = r.get("mentor_email", parse_email, "", "skipped", missing="email_missing")
-        status = r.get("status", _match_status, "unknown", "skipped", missing="match_status_missing")
+        status = r.get(
+            "status", _match_status, "unknown", "skipped", missing="match_status_missing"
+        )
         if mentee and mentor and email_key(mentee) == email_key(mentor):
             r.report("mentor_email", "match_self", "skipped")
         match_id = text(r.raw("match_id")) or (

@@ -31,11 +31,13 @@ def problem_rows(problems: Sequence[Problem], lang: str) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def problems_tab(snapshot: Snapshot, problems: Sequence[Problem], lang: str,
-                 tab_names: dict[str, str]) -> Replace | None:
+def problems_tab(
+    snapshot: Snapshot, problems: Sequence[Problem], lang: str, tab_names: dict[str, str]
+) -> Replace | None:
     """The rewrite of the Problems tab, or None when it already says exactly this."""
-    name = next((n for n in snapshot if tab_key(n, tab_names) == "problems"),
-                TABS.word("problems", lang))
+    name = next(
+        (n for n in snapshot if tab_key(n, tab_names) == "problems"), TABS.word("problems", lang)
+    )
     rows = problem_rows(problems, lang)
     if snapshot.get(name) == rows:
         return None

@@ -53,12 +53,23 @@ def _check_preferences(
         if wanted:
             mentor = by_key.get(email_key(wanted))
             if mentor is None:
-                problems.append(Problem.at(table.name, person.row, column, "preferred_unknown",
-                                           "ignored", value=wanted))
+                problems.append(
+                    Problem.at(
+                        table.name, person.row, column, "preferred_unknown", "ignored", value=wanted
+                    )
+                )
             elif not mentor.is_mentor:
-                problems.append(Problem.at(table.name, person.row, column, "preferred_not_mentor",
-                                           "ignored", value=wanted,
-                                           role=ROLES.word(mentor.role, lang)))
+                problems.append(
+                    Problem.at(
+                        table.name,
+                        person.row,
+                        column,
+                        "preferred_not_mentor",
+                        "ignored",
+                        value=wanted,
+                        role=ROLES.word(mentor.role, lang),
+                    )
+                )
             if mentor is None or not mentor.is_mentor:
                 person = dataclasses.replace(person, preferred_mentor="")
         checked.append(person)
@@ -74,8 +85,16 @@ def _check_exclusions(
     for exclusion in exclusions:
         for key, email in (("person_a", exclusion.person_a), ("person_b", exclusion.person_b)):
             if email_key(email) not in known:
-                problems.append(Problem.at(table.name, exclusion.row, table.header(key, lang),
-                                           "exclusion_unknown", "", value=email))
+                problems.append(
+                    Problem.at(
+                        table.name,
+                        exclusion.row,
+                        table.header(key, lang),
+                        "exclusion_unknown",
+                        "",
+                        value=email,
+                    )
+                )
     return problems
 
 
@@ -91,34 +110,44 @@ def _check_matches(
     open_row: dict[str, int] = {email_key(m.mentee_email): m.row for m in held if m.is_open}
     # Approved matches claim their mentee before proposals do, then the sheet's order.
     for match in sorted(usable, key=lambda m: (m.status != "approved", m.row)):
-        trouble: list[Problem] = []
-
-        def report(key: str, code: str, **params: object) -> None:
-            trouble.append(Problem.at(table.name, match.row, table.header(key, lang), code,  # noqa: B023
-                                      "skipped", **params))
-
-        for key, email in (("mentee_email", match.mentee_email),
-                           ("mentor_email", match.mentor_email)):
-            if email_key(email) in known:
-                continue
-            if match.is_open:
-                report(key, "match_person_unknown", value=email)
-            else:  # a closed match only informs; it is kept
-                problems.append(Problem.at(table.name, match.row, table.header(key, lang),
-                                           "match_person_unknown", "", value=email))
+        found: list[tuple[str, str, str, dict[str, object]]] = []  # key, code, effect, params
+        for key, email in (
+            ("mentee_email", match.mentee_email),
+            ("mentor_email", match.mentor_email),
+        ):
+            if email_key(email) not in known:
+                # an open match cannot go on without the person; a closed one only informs
+                effect = "skipped" if match.is_open else ""
+                found.append((key, "match_person_unknown", effect, {"value": email}))
         if match.match_id in id_row:
-            report("match_id", "match_id_duplicate", value=match.match_id,
-                   first=id_row[match.match_id])
+            found.append(
+                (
+                    "match_id",
+                    "match_id_duplicate",
+                    "skipped",
+                    {"value": match.match_id, "first": id_row[match.match_id]},
+                )
+            )
         else:
             id_row[match.match_id] = match.row
         mentee = email_key(match.mentee_email)
         if match.is_open and mentee in open_row:
-            report("mentee_email", "match_two_open", value=match.mentee_email,
-                   first=open_row[mentee])
+            found.append(
+                (
+                    "mentee_email",
+                    "match_two_open",
+                    "skipped",
+                    {"value": match.mentee_email, "first": open_row[mentee]},
+                )
+            )
         elif match.is_open:
             open_row[mentee] = match.row
-        problems.extend(trouble)
-        (held if trouble else kept).append(match)
+        problems.extend(
+            Problem.at(table.name, match.row, table.header(key, lang), code, effect, **params)
+            for key, code, effect, params in found
+        )
+        held_back = any(effect == "skipped" for _, _, effect, _ in found)
+        (held if held_back else kept).append(match)
     kept.sort(key=lambda m: m.row)
     held.sort(key=lambda m: m.row)
     return kept, held, problems

@@ -24,7 +24,7 @@ class RunContext:
 
 @dataclass(frozen=True)
 class StageResult:
-    plan: Plan = Plan()
+    plan: Plan = field(default_factory=Plan)
     problems: tuple[Problem, ...] = ()
     lines: tuple[str, ...] = ()  # what the terminal summary says about this stage
     failed: bool = False  # something (a mail, a write) did not go through: exit code 1

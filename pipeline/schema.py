@@ -72,7 +72,9 @@ def _spellings(vocabulary: Vocabulary, key: str) -> str:
     return ", ".join(dict.fromkeys((term.en, term.nl, term.nb)))
 
 
-def _header_row(name: str, key: str, rows: tuple[Row, ...]) -> tuple[int, dict[str, int], list[Problem]]:
+def _header_row(
+    name: str, key: str, rows: tuple[Row, ...]
+) -> tuple[int, dict[str, int], list[Problem]]:
     """Pick the row (among the first few) that holds the most of this tab's headers."""
     vocabulary = COLUMNS[key]
     best: tuple[int, dict[str, int], list[Problem]] = (0, {}, [])
@@ -86,7 +88,9 @@ def _header_row(name: str, key: str, rows: tuple[Row, ...]) -> tuple[int, dict[s
             if column_key in columns:
                 first = text(row[columns[column_key]])
                 problems.append(
-                    Problem.at(name, index + 1, text(value), "column_duplicate", "ignored", first=first)
+                    Problem.at(
+                        name, index + 1, text(value), "column_duplicate", "ignored", first=first
+                    )
                 )
                 continue
             columns[column_key] = col
@@ -96,7 +100,9 @@ def _header_row(name: str, key: str, rows: tuple[Row, ...]) -> tuple[int, dict[s
     missing = [k for k in REQUIRED[key] if k not in columns]
     if missing:
         found = ", ".join(text(v) for v in rows[index] if not is_blank(v)) if rows else ""
-        wanted = "; ".join(f'"{vocabulary.word(k, "en")}" ({_spellings(vocabulary, k)})' for k in missing)
+        wanted = "; ".join(
+            f'"{vocabulary.word(k, "en")}" ({_spellings(vocabulary, k)})' for k in missing
+        )
         raise WorkbookLayoutError(
             f'Tab "{name}" has no column {wanted}. Headers found in row {index + 1}: '
             f"{found or 'none'}. Add the missing column header(s) and run again."
@@ -125,7 +131,7 @@ def read_table(name: str, key: str, rows: tuple[Row, ...]) -> tuple[Table, list[
 def read_tables(
     snapshot: Snapshot, overrides: Mapping[str, str]
 ) -> tuple[dict[str, Table], list[Problem]]:
-    """All tabs we know, by key. A missing Participants tab or two tabs claiming one role is an error."""
+    """All tabs we know, by key; no Participants tab, or two tabs for one role, is an error."""
     names: dict[str, list[str]] = {}
     for name in snapshot:
         key = tab_key(name, overrides)
@@ -140,7 +146,11 @@ def read_tables(
             )
     if "participants" not in names:
         configured = overrides.get("participants")
-        expected = f'"{configured}"' if configured else f'"Participants" ({_spellings(TABS, "participants")})'
+        expected = (
+            f'"{configured}"'
+            if configured
+            else f'"Participants" ({_spellings(TABS, "participants")})'
+        )
         raise WorkbookLayoutError(
             f"The workbook has no tab {expected}. Tabs found: "
             f"{', '.join(snapshot) or 'none'}. Rename the tab that lists the participants, "
@@ -151,9 +161,9 @@ def read_tables(
     for key, (name,) in names.items():
         if key in ("summary", "howto"):
             continue
-        table, found = read_table(name, key, snapshot[name])
+        table, header_problems = read_table(name, key, snapshot[name])
         tables[key] = table
-        problems.extend(found)
+        problems.extend(header_problems)
     return tables, problems
 
 

@@ -34,13 +34,27 @@ CRITERIA = Vocabulary(
     ]
 )
 DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
-    {"goals": 40, "discipline": 20, "team": 10, "shifts": 10, "location": 10, "language": 10,
-     "preference": 50}
+    {
+        "goals": 40,
+        "discipline": 20,
+        "team": 10,
+        "shifts": 10,
+        "location": 10,
+        "language": 10,
+        "preference": 50,
+    }
 )
 #: Days from the mentee's start date (SPEC §1); `introduction` goes out on approval.
 DEFAULT_OFFSETS: Mapping[str, int] = MappingProxyType(
-    {"welcome": -7, "first_day": 0, "first_week": 7, "first_month": 30, "quarter": 91,
-     "wrap_up": 150, "evaluation_reminder": 164}
+    {
+        "welcome": -7,
+        "first_day": 0,
+        "first_week": 7,
+        "first_month": 30,
+        "quarter": 91,
+        "wrap_up": 150,
+        "evaluation_reminder": 164,
+    }
 )
 ALL_TOUCHPOINTS = tuple(TOUCHPOINTS.terms)
 PROGRAMME_NAME = Term("programme_name", "Mentor programme", "Mentorprogramma", "Mentorprogram")
@@ -107,86 +121,197 @@ class SettingSpec:
     default: object
 
 
-def _spec(key: str, labels: tuple[str, str, str], helps: tuple[str, str, str], parse: Parser,
-          default: object) -> SettingSpec:
+def _spec(
+    key: str,
+    labels: tuple[str, str, str],
+    helps: tuple[str, str, str],
+    parse: Parser,
+    default: object,
+) -> SettingSpec:
     return SettingSpec(key, Term(key, *labels), Term(key, *helps), parse, default)
 
 
 def _specs() -> list[SettingSpec]:
     whole = _non_negative(parse_whole_number)
     specs = [
-        _spec("programme_name", ("Programme name", "Naam programma", "Programnavn"),
-              ("Shown in every email.", "Staat in elke e-mail.", "Vises i hver e-post."),
-              _text, ""),
-        _spec("organisation", ("Organisation", "Organisatie", "Organisasjon"),
-              ("Your organisation's name, used in emails.",
-               "Naam van de organisatie, gebruikt in e-mails.",
-               "Navnet på organisasjonen, brukt i e-poster."), _text, ""),
-        _spec("coordinator_name", ("Coordinator name", "Naam coördinator", "Koordinatorens navn"),
-              ("Who mentors and new colleagues can contact.",
-               "Bij wie mentoren en nieuwe collega's terechtkunnen.",
-               "Hvem mentorer og nye kolleger kan kontakte."), _text, ""),
-        _spec("coordinator_email",
-              ("Coordinator email", "E-mail coördinator", "Koordinatorens e-post"),
-              ("Receives the weekly digest.", "Ontvangt het wekelijkse overzicht.",
-               "Får den ukentlige oversikten."), _email, ""),
-        _spec("language", ("Language", "Taal", "Språk"),
-              ("Default email language: nl, en or nb.", "Standaardtaal van e-mails: nl, en of nb.",
-               "Standard språk for e-post: nl, en eller nb."), _language, None),
-        _spec("evaluation_form_link",
-              ("Evaluation form link", "Link evaluatieformulier", "Lenke til evalueringsskjema"),
-              ("Sent with the wrap-up message.", "Gaat mee met de afsluitende e-mail.",
-               "Sendes med avslutningsmeldingen."), _text, ""),
-        _spec("auto_approve", ("Auto-approve", "Automatisch goedkeuren", "Godkjenn automatisk"),
-              ("yes: proposals are approved at once.", "ja: voorstellen worden direct goedgekeurd.",
-               "ja: forslag godkjennes med en gang."), _bool, False),
-        _spec("match_horizon_days",
-              ("Match horizon (days)", "Koppelhorizon (dagen)", "Koblingshorisont (dager)"),
-              ("Match new colleagues who start within this many days.",
-               "Koppel nieuwe collega's die binnen zoveel dagen beginnen.",
-               "Koble nye kolleger som begynner innen så mange dager."), whole, 60),
-        _spec("minimum_group_size",
-              ("Minimum group size", "Minimale groepsgrootte", "Minste gruppestørrelse"),
-              ("Smaller groups show no figures on Summary.",
-               "Kleinere groepen krijgen geen cijfers in het Overzicht.",
-               "Mindre grupper vises uten tall i Oppsummering."), whole, 3),
-        _spec("min_experience_gap",
-              ("Minimum experience gap (years)", "Minimaal verschil in ervaring (jaren)",
-               "Minste forskjell i erfaring (år)"),
-              ("A mentor has at least this many more years of experience.",
-               "Een mentor heeft minstens zoveel jaar meer ervaring.",
-               "En mentor har minst så mange flere års erfaring."),
-              _non_negative(parse_number), 1.0),
-        _spec("grace_days", ("Grace days", "Uitloopdagen", "Respittdager"),
-              ("A message may go out at most this many days late.",
-               "Een bericht mag hooguit zoveel dagen te laat verstuurd worden.",
-               "En melding kan sendes høyst så mange dager for sent."), whole, 7),
-        _spec("digest_day", ("Digest day", "Dag van het overzicht", "Dag for oversikten"),
-              ("Weekday of the coordinator's digest.", "Weekdag van het overzicht voor de coördinator.",
-               "Ukedag for koordinatorens oversikt."), _weekday, "monday"),
+        _spec(
+            "programme_name",
+            ("Programme name", "Naam programma", "Programnavn"),
+            ("Shown in every email.", "Staat in elke e-mail.", "Vises i hver e-post."),
+            _text,
+            "",
+        ),
+        _spec(
+            "organisation",
+            ("Organisation", "Organisatie", "Organisasjon"),
+            (
+                "Your organisation's name, used in emails.",
+                "Naam van de organisatie, gebruikt in e-mails.",
+                "Navnet på organisasjonen, brukt i e-poster.",
+            ),
+            _text,
+            "",
+        ),
+        _spec(
+            "coordinator_name",
+            ("Coordinator name", "Naam coördinator", "Koordinatorens navn"),
+            (
+                "Who mentors and new colleagues can contact.",
+                "Bij wie mentoren en nieuwe collega's terechtkunnen.",
+                "Hvem mentorer og nye kolleger kan kontakte.",
+            ),
+            _text,
+            "",
+        ),
+        _spec(
+            "coordinator_email",
+            ("Coordinator email", "E-mail coördinator", "Koordinatorens e-post"),
+            (
+                "Receives the weekly digest.",
+                "Ontvangt het wekelijkse overzicht.",
+                "Får den ukentlige oversikten.",
+            ),
+            _email,
+            "",
+        ),
+        _spec(
+            "language",
+            ("Language", "Taal", "Språk"),
+            (
+                "Default email language: nl, en or nb.",
+                "Standaardtaal van e-mails: nl, en of nb.",
+                "Standard språk for e-post: nl, en eller nb.",
+            ),
+            _language,
+            None,
+        ),
+        _spec(
+            "evaluation_form_link",
+            ("Evaluation form link", "Link evaluatieformulier", "Lenke til evalueringsskjema"),
+            (
+                "Sent with the wrap-up message.",
+                "Gaat mee met de afsluitende e-mail.",
+                "Sendes med avslutningsmeldingen.",
+            ),
+            _text,
+            "",
+        ),
+        _spec(
+            "auto_approve",
+            ("Auto-approve", "Automatisch goedkeuren", "Godkjenn automatisk"),
+            (
+                "yes: proposals are approved at once.",
+                "ja: voorstellen worden direct goedgekeurd.",
+                "ja: forslag godkjennes med en gang.",
+            ),
+            _bool,
+            False,
+        ),
+        _spec(
+            "match_horizon_days",
+            ("Match horizon (days)", "Koppelhorizon (dagen)", "Koblingshorisont (dager)"),
+            (
+                "Match new colleagues who start within this many days.",
+                "Koppel nieuwe collega's die binnen zoveel dagen beginnen.",
+                "Koble nye kolleger som begynner innen så mange dager.",
+            ),
+            whole,
+            60,
+        ),
+        _spec(
+            "minimum_group_size",
+            ("Minimum group size", "Minimale groepsgrootte", "Minste gruppestørrelse"),
+            (
+                "Smaller groups show no figures on Summary.",
+                "Kleinere groepen krijgen geen cijfers in het Overzicht.",
+                "Mindre grupper vises uten tall i Oppsummering.",
+            ),
+            whole,
+            3,
+        ),
+        _spec(
+            "min_experience_gap",
+            (
+                "Minimum experience gap (years)",
+                "Minimaal verschil in ervaring (jaren)",
+                "Minste forskjell i erfaring (år)",
+            ),
+            (
+                "A mentor has at least this many more years of experience.",
+                "Een mentor heeft minstens zoveel jaar meer ervaring.",
+                "En mentor har minst så mange flere års erfaring.",
+            ),
+            _non_negative(parse_number),
+            1.0,
+        ),
+        _spec(
+            "grace_days",
+            ("Grace days", "Uitloopdagen", "Respittdager"),
+            (
+                "A message may go out at most this many days late.",
+                "Een bericht mag hooguit zoveel dagen te laat verstuurd worden.",
+                "En melding kan sendes høyst så mange dager for sent.",
+            ),
+            whole,
+            7,
+        ),
+        _spec(
+            "digest_day",
+            ("Digest day", "Dag van het overzicht", "Dag for oversikten"),
+            (
+                "Weekday of the coordinator's digest.",
+                "Weekdag van het overzicht voor de coördinator.",
+                "Ukedag for koordinatorens oversikt.",
+            ),
+            _weekday,
+            "monday",
+        ),
     ]
     for criterion, default in DEFAULT_WEIGHTS.items():
         term = CRITERIA.terms[criterion]
-        specs.append(_spec(
-            f"weight_{criterion}",
-            (f"Weight: {term.en}", f"Gewicht: {term.nl}", f"Vekt: {term.nb}"),
-            ("Points for this in a match score.", "Punten hiervoor in de koppelscore.",
-             "Poeng for dette i koblingspoengene."),
-            _non_negative(parse_number), float(default)))
+        specs.append(
+            _spec(
+                f"weight_{criterion}",
+                (f"Weight: {term.en}", f"Gewicht: {term.nl}", f"Vekt: {term.nb}"),
+                (
+                    "Points for this in a match score.",
+                    "Punten hiervoor in de koppelscore.",
+                    "Poeng for dette i koblingspoengene.",
+                ),
+                _non_negative(parse_number),
+                float(default),
+            )
+        )
     for touchpoint, offset in DEFAULT_OFFSETS.items():
         term = TOUCHPOINTS.terms[touchpoint]
-        specs.append(_spec(
-            f"offset_{touchpoint}",
-            (f"Days from start: {term.en}", f"Dagen na start: {term.nl}",
-             f"Dager fra start: {term.nb}"),
-            ("Negative is before the first working day.", "Negatief is vóór de eerste werkdag.",
-             "Negativt er før første arbeidsdag."), parse_whole_number, offset))
+        specs.append(
+            _spec(
+                f"offset_{touchpoint}",
+                (
+                    f"Days from start: {term.en}",
+                    f"Dagen na start: {term.nl}",
+                    f"Dager fra start: {term.nb}",
+                ),
+                (
+                    "Negative is before the first working day.",
+                    "Negatief is vóór de eerste werkdag.",
+                    "Negativt er før første arbeidsdag.",
+                ),
+                parse_whole_number,
+                offset,
+            )
+        )
     for touchpoint in ALL_TOUCHPOINTS:
         term = TOUCHPOINTS.terms[touchpoint]
-        specs.append(_spec(
-            f"send_{touchpoint}",
-            (f"Send: {term.en}", f"Versturen: {term.nl}", f"Send: {term.nb}"),
-            ("yes or no.", "ja of nee.", "ja eller nei."), _bool, True))
+        specs.append(
+            _spec(
+                f"send_{touchpoint}",
+                (f"Send: {term.en}", f"Versturen: {term.nl}", f"Send: {term.nb}"),
+                ("yes or no.", "ja of nee.", "ja eller nei."),
+                _bool,
+                True,
+            )
+        )
     return specs
 
 
@@ -196,14 +321,26 @@ SETTING_NAMES = Vocabulary(spec.label for spec in SPECS.values())
 
 def settings_from_values(values: Mapping[str, object]) -> Settings:
     """Settings from parsed values by key; what is missing takes its default."""
+
     def get(key: str) -> object:
         return values.get(key, SPECS[key].default)
 
     plain = {
         name: get(name)
-        for name in ("programme_name", "organisation", "coordinator_name", "coordinator_email",
-                     "language", "evaluation_form_link", "auto_approve", "match_horizon_days",
-                     "minimum_group_size", "min_experience_gap", "grace_days", "digest_day")
+        for name in (
+            "programme_name",
+            "organisation",
+            "coordinator_name",
+            "coordinator_email",
+            "language",
+            "evaluation_form_link",
+            "auto_approve",
+            "match_horizon_days",
+            "minimum_group_size",
+            "min_experience_gap",
+            "grace_days",
+            "digest_day",
+        )
     }
     return Settings(
         **plain,  # type: ignore[arg-type]
@@ -226,17 +363,41 @@ def parse_settings(table: Table | None, lang: str) -> tuple[Settings, list[Probl
         label, value = table.cell(row, "setting"), table.cell(row, "value")
         if is_blank(label):
             if not is_blank(value):
-                problems.append(Problem.at(table.name, number, name_column, "setting_unnamed",
-                                           "ignored", value=quote(value)))
+                problems.append(
+                    Problem.at(
+                        table.name,
+                        number,
+                        name_column,
+                        "setting_unnamed",
+                        "ignored",
+                        value=quote(value),
+                    )
+                )
             continue
         key = SETTING_NAMES.key_of(text(label))
         if key is None:
-            problems.append(Problem.at(table.name, number, name_column, "setting_unknown",
-                                       "ignored", value=quote(label)))
+            problems.append(
+                Problem.at(
+                    table.name,
+                    number,
+                    name_column,
+                    "setting_unknown",
+                    "ignored",
+                    value=quote(label),
+                )
+            )
             continue
         if key in seen:
-            problems.append(Problem.at(table.name, number, name_column, "setting_duplicate",
-                                       "ignored", value=quote(label)))
+            problems.append(
+                Problem.at(
+                    table.name,
+                    number,
+                    name_column,
+                    "setting_duplicate",
+                    "ignored",
+                    value=quote(label),
+                )
+            )
             continue
         seen.add(key)
         if is_blank(value):
@@ -244,10 +405,19 @@ def parse_settings(table: Table | None, lang: str) -> tuple[Settings, list[Probl
         try:
             values[key] = SPECS[key].parse(value)
         except CellError as exc:
-            problems.append(Problem.at(
-                table.name, number, value_column, "setting_invalid", "default",
-                value=quote(value), setting=text(label), needed=exc.code,
-                default=default_text(key, lang)))
+            problems.append(
+                Problem.at(
+                    table.name,
+                    number,
+                    value_column,
+                    "setting_invalid",
+                    "default",
+                    value=quote(value),
+                    setting=text(label),
+                    needed=exc.code,
+                    default=default_text(key, lang),
+                )
+            )
     return settings_from_values(values), problems
 
 

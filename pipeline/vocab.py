@@ -141,7 +141,13 @@ PARTICIPANT_COLUMNS = _vocab(
     ),
     T("languages", "Languages", "Talen", "Språk", ("Language", "Spoken languages")),
     T("goals", "Goals", "Doelen", "Mål", ("Learning goals", "Leerdoelen", "Læringsmål", "Topics")),
-    T("capacity", "Capacity", "Capaciteit", "Kapasitet", ("Max mentees", "Maximaal aantal mentees")),
+    T(
+        "capacity",
+        "Capacity",
+        "Capaciteit",
+        "Kapasitet",
+        ("Max mentees", "Maximaal aantal mentees"),
+    ),
     T("preferred_mentor", "Preferred mentor", "Voorkeursmentor", "Ønsket mentor"),
     T(
         "email_language",
@@ -285,7 +291,12 @@ TOUCHPOINTS = _vocab(
     T("first_month", "first month", "eerste maand", "første måned"),
     T("quarter", "quarter", "kwartaal", "kvartal"),
     T("wrap_up", "wrap-up", "afsluiting", "avslutning"),
-    T("evaluation_reminder", "evaluation reminder", "herinnering evaluatie", "påminnelse evaluering"),
+    T(
+        "evaluation_reminder",
+        "evaluation reminder",
+        "herinnering evaluatie",
+        "påminnelse evaluering",
+    ),
     T("digest", "coordinator digest", "overzicht coördinator", "oversikt koordinator"),
 )
 

@@ -16,7 +16,7 @@ from pipeline.schema import Snapshot
 
 @dataclass(frozen=True)
 class Append:
-    """Rows added below the last filled row of a tab; `header` goes first if the tab is new or empty."""
+    """Rows added below a tab's last filled row; `header` first if the tab is new or empty."""
 
     tab: str
     rows: tuple[Row, ...]
@@ -87,8 +87,11 @@ def trim(rows: Iterable[Sequence[Cell]]) -> tuple[Row, ...]:
 class InMemoryWorkbook:
     """A workbook held in memory, with exactly the adapters' append and rewrite rules."""
 
-    def __init__(self, tabs: Mapping[str, Iterable[Sequence[Cell]]] | None = None,
-                 name: str = "in-memory workbook") -> None:
+    def __init__(
+        self,
+        tabs: Mapping[str, Iterable[Sequence[Cell]]] | None = None,
+        name: str = "in-memory workbook",
+    ) -> None:
         self._name = name
         self.tabs: dict[str, tuple[Row, ...]] = {k: trim(v) for k, v in (tabs or {}).items()}
         self.applied: list[Plan] = []
@@ -98,8 +101,9 @@ class InMemoryWorkbook:
         return self._name
 
     @classmethod
-    def from_templates(cls, templates: Sequence[TabTemplate], name: str = "in-memory workbook"
-                       ) -> InMemoryWorkbook:
+    def from_templates(
+        cls, templates: Sequence[TabTemplate], name: str = "in-memory workbook"
+    ) -> InMemoryWorkbook:
         return cls({t.name: t.rows for t in templates}, name)
 
     def read(self) -> Snapshot:

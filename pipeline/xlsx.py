@@ -33,8 +33,12 @@ EXCEL_TEXT_LIMIT = 32_767
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _DROPDOWN_ROWS = 2000
-_FOREIGN = {".xls": "an old Excel 97-2003 file", ".ods": "an OpenDocument spreadsheet",
-            ".csv": "a CSV text file", ".numbers": "an Apple Numbers file"}
+_FOREIGN = {
+    ".xls": "an old Excel 97-2003 file",
+    ".ods": "an OpenDocument spreadsheet",
+    ".csv": "a CSV text file",
+    ".numbers": "an Apple Numbers file",
+}
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -79,8 +83,9 @@ def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
             "or check who may read the file."
         ) from exc
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
-        kind = _FOREIGN.get(path.suffix.lower(), "not a valid .xlsx file (damaged, or another "
-                            "kind of file renamed)")
+        kind = _FOREIGN.get(
+            path.suffix.lower(), "not a valid .xlsx file (damaged, or another kind of file renamed)"
+        )
         raise WorkbookError(
             f'"{path}" cannot be read as an .xlsx workbook: it is {kind}. '
             'Open it in Excel or LibreOffice and save it as "Excel Workbook (.xlsx)".'
@@ -90,7 +95,7 @@ def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
 def _plain(value: Any) -> Cell:
     """A cell value as the pipeline's Cell type."""
     if value is None or isinstance(value, str | int | float | bool | date):
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -117,8 +122,9 @@ def _sheet_rows(ws: Worksheet, formulas: dict[tuple[str, int, int], str]) -> tup
     return trim(grid)
 
 
-def _cached_values(path: Path, formulas: dict[tuple[str, int, int], str],
-                   snapshot: dict[str, list[list[Cell]]]) -> None:
+def _cached_values(
+    path: Path, formulas: dict[tuple[str, int, int], str], snapshot: dict[str, list[list[Cell]]]
+) -> None:
     """Put the last calculated result in place of each formula, where the file holds one."""
     book = _load(path, data_only=True, read_only=True)
     try:
@@ -167,8 +173,9 @@ def _fit_columns(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int] = ())
         if index < len(widths):
             width = widths[index]
         else:
-            longest = max((len(str(r[index])) for r in rows if index < len(r) and r[index]),
-                          default=8)
+            longest = max(
+                (len(str(r[index])) for r in rows if index < len(r) and r[index]), default=8
+            )
             width = min(max(longest + 2, 10), 60)
         ws.column_dimensions[get_column_letter(index + 1)].width = width
 
@@ -182,8 +189,9 @@ def _fill(ws: Worksheet, rows: Sequence[Row], start: int = 1) -> None:
 class XlsxWorkbook:
     """One .xlsx file. Loaded once on opening; `apply` saves it atomically and keeps backups."""
 
-    def __init__(self, path: Path | str, *, writable: bool = True,
-                 backup_dir: Path | None = None) -> None:
+    def __init__(
+        self, path: Path | str, *, writable: bool = True, backup_dir: Path | None = None
+    ) -> None:
         self.path = Path(path)
         self.writable = writable
         self.backup_dir = backup_dir or self.path.parent / "backups"
@@ -201,8 +209,11 @@ class XlsxWorkbook:
     def read(self) -> Snapshot:
         if self._snapshot is None:
             formulas: dict[tuple[str, int, int], str] = {}
-            grids = {ws.title: _sheet_rows(ws, formulas) for ws in self._book.worksheets
-                     if isinstance(ws, Worksheet)}
+            grids = {
+                ws.title: _sheet_rows(ws, formulas)
+                for ws in self._book.worksheets
+                if isinstance(ws, Worksheet)
+            }
             if formulas:
                 editable = {t: [list(r) for r in rows] for t, rows in grids.items()}
                 _cached_values(self.path, formulas, editable)
@@ -313,7 +324,9 @@ def _save_atomically(book: OpenpyxlWorkbook, path: Path, backup_dir: Path | None
             f'"{path.name}" cannot be written: permission denied. Close it in Excel and run again.'
         ) from exc
     except OSError as exc:
-        raise WorkbookError(f'"{path.name}" cannot be written: {exc}. Nothing was changed.') from exc
+        raise WorkbookError(
+            f'"{path.name}" cannot be written: {exc}. Nothing was changed.'
+        ) from exc
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -14,9 +14,24 @@ import pytest
 TODAY = date(2026, 11, 24)
 DOMAIN = "zorg.example.org"
 
-PEOPLE_HEADER = ("Email", "Name", "Role", "Status", "Start date", "Team", "Discipline",
-                 "Location", "Shifts", "Manager email", "Years of experience", "Languages",
-                 "Goals", "Capacity", "Preferred mentor", "Email language")
+PEOPLE_HEADER = (
+    "Email",
+    "Name",
+    "Role",
+    "Status",
+    "Start date",
+    "Team",
+    "Discipline",
+    "Location",
+    "Shifts",
+    "Manager email",
+    "Years of experience",
+    "Languages",
+    "Goals",
+    "Capacity",
+    "Preferred mentor",
+    "Email language",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -45,27 +60,47 @@ def person(name: str, role: str = "mentee", **cells: Any) -> dict[str, Any]:
     return row
 
 
-def people_rows(people: Sequence[Mapping[str, Any]],
-                header: Sequence[str] = PEOPLE_HEADER) -> list[list[Any]]:
+def people_rows(
+    people: Sequence[Mapping[str, Any]], header: Sequence[str] = PEOPLE_HEADER
+) -> list[list[Any]]:
     return [list(header)] + [[p.get(h) for h in header] for p in people]
 
 
 def basic_tabs(people: Sequence[Mapping[str, Any]] | None = None) -> dict[str, list[list[Any]]]:
-    people = people if people is not None else [
-        person("anna", "mentor", years_of_experience=10, capacity=2),
-        person("bo", "mentee", start_date=date(2026, 12, 1), years_of_experience=1),
-    ]
+    people = (
+        people
+        if people is not None
+        else [
+            person("anna", "mentor", years_of_experience=10, capacity=2),
+            person("bo", "mentee", start_date=date(2026, 12, 1), years_of_experience=1),
+        ]
+    )
     return {
         "Participants": people_rows(people),
         "Exclusions": [["Person A", "Person B", "Reason"]],
-        "Matches": [["Match ID", "Mentee email", "Mentee", "Mentor email", "Mentor", "Score",
-                     "Why", "Status", "Proposed on", "Notes"]],
+        "Matches": [
+            [
+                "Match ID",
+                "Mentee email",
+                "Mentee",
+                "Mentor email",
+                "Mentor",
+                "Score",
+                "Why",
+                "Status",
+                "Proposed on",
+                "Notes",
+            ]
+        ],
         "Settings": [["Setting", "Value"]],
     }
 
 
-def write_xlsx(path: Path, tabs: Mapping[str, Sequence[Sequence[Any]]],
-               text_cells: Sequence[tuple[str, str]] = ()) -> Path:
+def write_xlsx(
+    path: Path,
+    tabs: Mapping[str, Sequence[Sequence[Any]]],
+    text_cells: Sequence[tuple[str, str]] = (),
+) -> Path:
     """A real .xlsx file as a coordinator might have typed it.
 
     Strings starting with '=' become formulas, as in Excel, unless listed in text_cells
@@ -87,8 +122,12 @@ def cells_of(path: Path, tab: str) -> dict[str, tuple[Any, str]]:
     """Every cell of a tab as {coordinate: (value, data type)}, formulas as formulas."""
     book = openpyxl.load_workbook(path)
     sheet = book[tab]
-    return {c.coordinate: (c.value, c.data_type) for row in sheet.iter_rows() for c in row
-            if c.value is not None}
+    return {
+        c.coordinate: (c.value, c.data_type)
+        for row in sheet.iter_rows()
+        for c in row
+        if c.value is not None
+    }
 
 
 @pytest.fixture

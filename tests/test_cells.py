@@ -61,8 +61,19 @@ def test_day_first_when_both_readings_are_possible() -> None:
 
 @pytest.mark.parametrize(
     "cell",
-    ["31-02-2027", "morgen", "2026-13-01", "24-11", "", None, True, 10, 9_999_999,
-     float("nan"), Formula("=TODAY()")],
+    [
+        "31-02-2027",
+        "morgen",
+        "2026-13-01",
+        "24-11",
+        "",
+        None,
+        True,
+        10,
+        9_999_999,
+        float("nan"),
+        Formula("=TODAY()"),
+    ],
 )
 def test_unreadable_dates_say_so(cell: object) -> None:
     with pytest.raises(CellError) as caught:
@@ -72,15 +83,29 @@ def test_unreadable_dates_say_so(cell: object) -> None:
 
 @given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)))
 def test_every_written_form_reads_back_as_the_same_date(day: date) -> None:
-    forms = [day.isoformat(), day.strftime("%d-%m-%Y"), day.strftime("%d/%m/%Y"),
-             day.strftime("%d.%m.%Y"), (day - date(1899, 12, 30)).days]
+    forms = [
+        day.isoformat(),
+        day.strftime("%d-%m-%Y"),
+        day.strftime("%d/%m/%Y"),
+        day.strftime("%d.%m.%Y"),
+        (day - date(1899, 12, 30)).days,
+    ]
     assert [parse_date(f) for f in forms] == [day] * len(forms)
 
 
 @pytest.mark.parametrize(
     ("cell", "number"),
-    [(3, 3.0), (2.5, 2.5), ("3", 3.0), ("3,5", 3.5), ("2.5", 2.5), ("4 jaar", 4.0),
-     ("10 years", 10.0), (" 7 ", 7.0), ("-1", -1.0)],
+    [
+        (3, 3.0),
+        (2.5, 2.5),
+        ("3", 3.0),
+        ("3,5", 3.5),
+        ("2.5", 2.5),
+        ("4 jaar", 4.0),
+        ("10 years", 10.0),
+        (" 7 ", 7.0),
+        ("-1", -1.0),
+    ],
 )
 def test_numbers_read_with_comma_or_point(cell: object, number: float) -> None:
     assert parse_number(cell) == number  # type: ignore[arg-type]
@@ -102,13 +127,17 @@ def test_whole_numbers_refuse_fractions() -> None:
 
 def test_lists_split_on_semicolons_commas_and_new_lines() -> None:
     assert parse_list("wondzorg; medicatie,\ndementie\r\n;; Wondzorg") == (
-        "wondzorg", "medicatie", "dementie")
+        "wondzorg",
+        "medicatie",
+        "dementie",
+    )
     assert parse_list(None) == ()
     assert parse_list("  ") == ()
 
 
-@pytest.mark.parametrize("cell", ["a.b@zorg.example.org", " A.B@Zorg.Example.org ",
-                                  "mailto:a.b@zorg.example.org"])
+@pytest.mark.parametrize(
+    "cell", ["a.b@zorg.example.org", " A.B@Zorg.Example.org ", "mailto:a.b@zorg.example.org"]
+)
 def test_valid_addresses_are_kept_as_typed(cell: str) -> None:
     assert parse_email(cell).lower() == "a.b@zorg.example.org"
 
@@ -122,7 +151,12 @@ def test_invalid_addresses_say_so(cell: object) -> None:
 
 def test_text_shows_cells_as_a_person_sees_them() -> None:
     assert [text(612345678.0), text(2.5), text(DAY), text(None), text(" x ")] == [
-        "612345678", "2.5", "2026-11-24", "", "x"]
+        "612345678",
+        "2.5",
+        "2026-11-24",
+        "",
+        "x",
+    ]
 
 
 def test_quotes_are_short_and_on_one_line() -> None:

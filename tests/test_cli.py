@@ -28,8 +28,9 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_every_command_has_help_and_is_in_the_readme(command: str,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_every_command_has_help_and_is_in_the_readme(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as done:
         main([command, "--help"])
     assert done.value.code == 0
@@ -37,9 +38,13 @@ def test_every_command_has_help_and_is_in_the_readme(command: str,
     assert re.search(rf"mentorflow .*{command}", (ROOT / "README.md").read_text())
 
 
-def test_check_writes_problems_and_exits_0(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_xlsx(in_tmp / "programme.xlsx", basic_tabs([person("anna", "mentor"),
-                                                     {**person("bo"), "Role": "boss"}]))
+def test_check_writes_problems_and_exits_0(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_xlsx(
+        in_tmp / "programme.xlsx",
+        basic_tabs([person("anna", "mentor"), {**person("bo"), "Role": "boss"}]),
+    )
     code, out, err = run_cli(capsys, "check", "--today", "2026-11-24")
     assert (code, err) == (0, "")
     assert "problems: 1 (1 errors, 0 warnings)" in out
@@ -57,7 +62,8 @@ def test_dry_run_changes_nothing(in_tmp: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_a_dry_run_may_read_a_workbook_that_is_open_in_excel(
-        in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_xlsx(in_tmp / "programme.xlsx", basic_tabs())
     (in_tmp / "~$programme.xlsx").write_text("x")
     assert run_cli(capsys, "check", "--dry-run")[0] == 0
@@ -69,21 +75,39 @@ def test_a_dry_run_may_read_a_workbook_that_is_open_in_excel(
     ("tabs", "config", "message"),
     [
         ({"Sheet1": [["Email"]]}, None, 'mentorflow: The workbook has no tab "Participants"'),
-        ({"Participants": [["Email", "Name"]]}, None,
-         'mentorflow: Tab "Participants" has no column "Role"'),
+        (
+            {"Participants": [["Email", "Name"]]},
+            None,
+            'mentorflow: Tab "Participants" has no column "Role"',
+        ),
         (None, None, 'mentorflow: The workbook "programme.xlsx" does not exist.'),
-        (basic_tabs(), 'timezone = "Europe/Amsterdam"\n[mail]\ntransprt = "smtp"\n',
-         "mentorflow: config/mentorflow.toml: unknown key 'mail.transprt'."),
-        (basic_tabs(), "[mail]\ntransport = 'smtp'\n",
-         "mentorflow: config/mentorflow.toml: mail.transport is 'smtp' but mail.smtp_host"),
-        (basic_tabs(), "timezone = Europe/Amsterdam\n",
-         "mentorflow: config/mentorflow.toml: not valid TOML"),
-        (basic_tabs(), "[workbook]\ngoogle_sheet = 'abc'\n",
-         "mentorflow: Google Sheets is not supported by this version yet."),
+        (
+            basic_tabs(),
+            'timezone = "Europe/Amsterdam"\n[mail]\ntransprt = "smtp"\n',
+            "mentorflow: config/mentorflow.toml: unknown key 'mail.transprt'.",
+        ),
+        (
+            basic_tabs(),
+            "[mail]\ntransport = 'smtp'\n",
+            "mentorflow: config/mentorflow.toml: mail.transport is 'smtp' but mail.smtp_host",
+        ),
+        (
+            basic_tabs(),
+            "timezone = Europe/Amsterdam\n",
+            "mentorflow: config/mentorflow.toml: not valid TOML",
+        ),
+        (
+            basic_tabs(),
+            "[workbook]\ngoogle_sheet = 'abc'\n",
+            "mentorflow: Google Sheets is not supported by this version yet.",
+        ),
     ],
 )
 def test_what_stops_a_run_is_one_line_and_exit_2(
-    in_tmp: Path, capsys: pytest.CaptureFixture[str], tabs: dict | None, config: str | None,  # type: ignore[type-arg]
+    in_tmp: Path,
+    capsys: pytest.CaptureFixture[str],
+    tabs: dict | None,
+    config: str | None,  # type: ignore[type-arg]
     message: str,
 ) -> None:
     if tabs is not None:
@@ -101,13 +125,22 @@ def test_verbose_shows_the_traceback(in_tmp: Path, capsys: pytest.CaptureFixture
     assert code == 2 and "Traceback" in err
 
 
-def test_init_makes_a_ready_workbook_in_each_language(in_tmp: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_makes_a_ready_workbook_in_each_language(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, _ = run_cli(capsys, "init", "nieuw.xlsx", "--lang", "nl")
     assert code == 0 and "created nieuw.xlsx (nl)" in out
     book = openpyxl.load_workbook(in_tmp / "nieuw.xlsx")
-    assert book.sheetnames == ["Deelnemers", "Uitsluitingen", "Koppelingen", "Instellingen",
-                               "Maillog", "Overzicht", "Problemen", "Uitleg"]
+    assert book.sheetnames == [
+        "Deelnemers",
+        "Uitsluitingen",
+        "Koppelingen",
+        "Instellingen",
+        "Maillog",
+        "Overzicht",
+        "Problemen",
+        "Uitleg",
+    ]
     people = book["Deelnemers"]
     assert [c.value for c in people[1]][:4] == ["E-mail", "Naam", "Rol", "Status"]
     assert people.freeze_panes == "A2"
@@ -118,7 +151,10 @@ def test_init_makes_a_ready_workbook_in_each_language(in_tmp: Path,
     assert matches.formula1 == '"voorgesteld,goedgekeurd,afgewezen,beëindigd,afgerond"'
     settings = {r[0]: r[1] for r in book["Instellingen"].iter_rows(min_row=2, values_only=True)}
     assert (settings["Uitloopdagen"], settings["Taal"], settings["Automatisch goedkeuren"]) == (
-        "7", "nl", "nee")
+        "7",
+        "nl",
+        "nee",
+    )
     # a new workbook checks clean and keeps its drop-downs after a run
     assert run_cli(capsys, "--workbook", "nieuw.xlsx", "check")[0] == 0
     book = openpyxl.load_workbook(in_tmp / "nieuw.xlsx")
@@ -134,15 +170,15 @@ def test_init_refuses_to_overwrite(in_tmp: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_demo_builds_a_workbook_with_problems_and_runs_nightly(
-        in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(capsys, "demo", "--today", TODAY.isoformat())
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _out, err = run_cli(capsys, "demo", "--today", TODAY.isoformat())
     assert (code, err) == (0, "")
     book = openpyxl.load_workbook(in_tmp / "demo" / "programme.xlsx")
     assert book["Deelnemers"].max_row == 41
     problems = [r for r in book["Problemen"].iter_rows(min_row=2, values_only=True)]
     assert len(problems) == 7 and {r[1] for r in problems} == {"Deelnemers", "Uitsluitingen"}
-    again = run_cli(capsys, "--config", "demo/mentorflow.toml", "--today", "2026-11-24",
-                    "nightly")
+    again = run_cli(capsys, "--config", "demo/mentorflow.toml", "--today", "2026-11-24", "nightly")
     assert again[0] == 0 and "nothing to write" in again[1]
     assert run_cli(capsys, "demo", "--today", TODAY.isoformat())[0] == 0  # rebuilt fresh
 
@@ -151,8 +187,14 @@ def test_the_installed_command_and_the_cron_module_run(in_tmp: Path) -> None:
     write_xlsx(in_tmp / "programme.xlsx", basic_tabs())
     script = Path(sys.executable).parent / "mentorflow"
     for argv in ([str(script), "check"], [sys.executable, "-m", "jobs.nightly", "--dry-run"]):
-        done = subprocess.run(argv, capture_output=True, text=True, cwd=in_tmp, timeout=60,
-                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+        done = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            cwd=in_tmp,
+            timeout=60,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        )
         assert (done.returncode, done.stderr) == (0, ""), argv
         assert "participants: 2" in done.stdout
 

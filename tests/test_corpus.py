@@ -1,4 +1,4 @@
-"""A corpus of deliberately broken workbooks through `mentorflow check`: exact Problems, nothing lost."""
+"""Deliberately broken workbooks through `mentorflow check`: exact Problems, nothing lost."""
 
 from __future__ import annotations
 
@@ -11,11 +11,21 @@ import openpyxl
 import pytest
 
 from jobs.cli import main
-from tests.conftest import basic_tabs, email, people_rows, person, write_xlsx
+from tests.conftest import basic_tabs, email, person, write_xlsx
 from tests.test_xlsx import every_cell
 
-MATCH_HEADER = ["Match ID", "Mentee email", "Mentee", "Mentor email", "Mentor", "Score", "Why",
-                "Status", "Proposed on", "Notes"]
+MATCH_HEADER = [
+    "Match ID",
+    "Mentee email",
+    "Mentee",
+    "Mentor email",
+    "Mentor",
+    "Score",
+    "Why",
+    "Status",
+    "Proposed on",
+    "Notes",
+]
 
 
 @dataclass
@@ -36,7 +46,8 @@ BO = person("bo", "mentee", start_date=date(2026, 12, 1))
 CASES: dict[str, Case] = {
     "every kind of bad participant cell": Case(
         with_people(
-            ANNA, BO,
+            ANNA,
+            BO,
             {**person("c1"), "Email": None},
             {**person("c2"), "Email": "c2@"},
             {**person("c3"), "Email": email("ANNA")},
@@ -73,38 +84,69 @@ CASES: dict[str, Case] = {
         ],
     ),
     "empty rows, a merged title and cells of spaces": Case(
-        {"Participants": [["Mentorprogramma 2026", None, None], [], ["Email", "Name", "Role"],
-                          [email("anna"), "Anna", "mentor"], [], [None, "  ", None],
-                          [email("bo"), "Bo", "  "], [], []]},
+        {
+            "Participants": [
+                ["Mentorprogramma 2026", None, None],
+                [],
+                ["Email", "Name", "Role"],
+                [email("anna"), "Anna", "mentor"],
+                [],
+                [None, "  ", None],
+                [email("bo"), "Bo", "  "],
+                [],
+                [],
+            ]
+        },
         [("error", "Participants", 7, "Role", "No role.")],
         merges=[("Participants", "A1:C1")],
     ),
     "formulas in cells": Case(
-        with_people(ANNA, {**BO, "Name": '=CONCAT("B","o")', "Start date": "=TODAY()+7"},
-                    {**person("cas"), "Name": '=HYPERLINK("http://x","y")'}),
-        [("error", "Participants", 3, "Name", 'holds a formula (=CONCAT("B","o"))'),
-         ("error", "Participants", 3, "Start date", "holds a formula (=TODAY()+7)")],
+        with_people(
+            ANNA,
+            {**BO, "Name": '=CONCAT("B","o")', "Start date": "=TODAY()+7"},
+            {**person("cas"), "Name": '=HYPERLINK("http://x","y")'},
+        ),
+        [
+            ("error", "Participants", 3, "Name", 'holds a formula (=CONCAT("B","o"))'),
+            ("error", "Participants", 3, "Start date", "holds a formula (=TODAY()+7)"),
+        ],
         text_cells=[("Participants", "B4")],
     ),
     "ten thousand characters and names in other scripts": Case(
-        with_people({**ANNA, "Name": "Ἀριστοτέλης Παπαδόπουλος", "Goals": "wondzorg; " * 1000},
-                    {**BO, "Name": "محمد العلي", "Languages": "العربية;Nederlands"},
-                    {**person("dmitri"), "Name": "Дмитрий Иванов", "Team": "x" * 10_000}),
+        with_people(
+            {**ANNA, "Name": "Ἀριστοτέλης Παπαδόπουλος", "Goals": "wondzorg; " * 1000},
+            {**BO, "Name": "محمد العلي", "Languages": "العربية;Nederlands"},
+            {**person("dmitri"), "Name": "Дмитрий Иванов", "Team": "x" * 10_000},
+        ),
         [],
     ),
     "exclusions and matches naming unknown people": Case(
-        {**with_people(ANNA, BO, person("cas")),
-         "Exclusions": [["Person A", "Person B", "Reason"], [email("bo"), email("ghost"), "x"],
-                        [email("bo"), None, "half"]],
-         "Matches": [MATCH_HEADER,
-                     ["M-1", email("bo"), "Bo", email("anna"), "Anna", 50, "", "approved",
-                      datetime(2026, 11, 1), ""],
-                     ["M-2", email("bo"), "Bo", email("anna"), "Anna", 50, "", "voorgesteld",
-                      None, ""],
-                     ["M-3", email("cas"), "Cas", email("ghost"), "?", None, "", "approved",
-                      None, ""],
-                     ["M-4", email("cas"), "Cas", email("anna"), "Anna", None, "", "ok?",
-                      None, ""]]},
+        {
+            **with_people(ANNA, BO, person("cas")),
+            "Exclusions": [
+                ["Person A", "Person B", "Reason"],
+                [email("bo"), email("ghost"), "x"],
+                [email("bo"), None, "half"],
+            ],
+            "Matches": [
+                MATCH_HEADER,
+                [
+                    "M-1",
+                    email("bo"),
+                    "Bo",
+                    email("anna"),
+                    "Anna",
+                    50,
+                    "",
+                    "approved",
+                    datetime(2026, 11, 1),
+                    "",
+                ],
+                ["M-2", email("bo"), "Bo", email("anna"), "Anna", 50, "", "voorgesteld", None, ""],
+                ["M-3", email("cas"), "Cas", email("ghost"), "?", None, "", "approved", None, ""],
+                ["M-4", email("cas"), "Cas", email("anna"), "Anna", None, "", "ok?", None, ""],
+            ],
+        },
         [
             ("warning", "Exclusions", 2, "Person B", '"ghost@zorg.example.org" is not on'),
             ("error", "Exclusions", 3, "Person B", "Only one of the two people is filled in."),
@@ -114,9 +156,16 @@ CASES: dict[str, Case] = {
         ],
     ),
     "settings nobody knows and values that cannot be used": Case(
-        {**with_people(ANNA, BO),
-         "Settings": [["Setting", "Value"], ["Colour", "blue"], ["Grace days", "a week"],
-                      ["Auto-approve", "maybe"], ["Coordinator email", "coordinator@"]]},
+        {
+            **with_people(ANNA, BO),
+            "Settings": [
+                ["Setting", "Value"],
+                ["Colour", "blue"],
+                ["Grace days", "a week"],
+                ["Auto-approve", "maybe"],
+                ["Coordinator email", "coordinator@"],
+            ],
+        },
         [
             ("warning", "Settings", 2, "Setting", 'The setting "Colour" is unknown.'),
             ("warning", "Settings", 3, "Value", '"a week" of "Grace days" cannot be used'),
@@ -125,12 +174,18 @@ CASES: dict[str, Case] = {
         ],
     ),
     "a Norwegian workbook": Case(
-        {"Deltakere": [["E-post", "Navn", "Rolle", "Startdato", "Vakter"],
-                       [email("kari"), "Kari Nordmann", "mentor", None, "natt; helg"],
-                       [email("ola"), "Ola Nordmann", "ny ansatt", "1.12.2026", "kveld"],
-                       [email("per"), "Per", "sjef", "32.12.2026", "dag"]]},
-        [("feil", "Deltakere", 4, "Rolle", 'Rollen "sjef" er ukjent.'),
-         ("feil", "Deltakere", 4, "Startdato", '"32.12.2026" kan ikke leses som en dato.')],
+        {
+            "Deltakere": [
+                ["E-post", "Navn", "Rolle", "Startdato", "Vakter"],
+                [email("kari"), "Kari Nordmann", "mentor", None, "natt; helg"],
+                [email("ola"), "Ola Nordmann", "ny ansatt", "1.12.2026", "kveld"],
+                [email("per"), "Per", "sjef", "32.12.2026", "dag"],
+            ]
+        },
+        [
+            ("feil", "Deltakere", 4, "Rolle", 'Rollen "sjef" er ukjent.'),
+            ("feil", "Deltakere", 4, "Startdato", '"32.12.2026" kan ikke leses som en dato.'),
+        ],
     ),
 }
 

@@ -8,8 +8,14 @@ from pipeline.messages import codes, render
 from pipeline.models import EFFECTS, Problem
 from pipeline.vocab import LANGUAGES
 
-PARAMS = {"value": "jo@", "first": "3", "role": "mentee", "setting": "Grace days",
-          "needed": "number_unreadable", "default": "7"}
+PARAMS = {
+    "value": "jo@",
+    "first": "3",
+    "role": "mentee",
+    "setting": "Grace days",
+    "needed": "number_unreadable",
+    "default": "7",
+}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -30,4 +36,5 @@ def test_a_message_reads_as_a_coordinator_would_want() -> None:
     )
     assert render(problem, "nl")[1] == '"jo@" is geen geldig e-mailadres.'
     assert render(problem, "nb")[2] == (
-        "Rett adressen (som navn@organisasjon.no). Inntil da hoppes denne raden over.")
+        "Rett adressen (som navn@organisasjon.no). Inntil da hoppes denne raden over."
+    )

@@ -1,4 +1,4 @@
-"""Reading a whole programme: each kind of bad input gives exactly its Problems, the rest is used."""
+"""Reading a programme: each kind of bad input gives exactly its Problems; the rest is used."""
 
 from __future__ import annotations
 
@@ -12,11 +12,23 @@ from pipeline.models import Problem
 from pipeline.programme import read_programme
 from tests.conftest import basic_tabs, email, people_rows, person
 
-MATCH_HEADER = ["Match ID", "Mentee email", "Mentee", "Mentor email", "Mentor", "Score", "Why",
-                "Status", "Proposed on", "Notes"]
+MATCH_HEADER = [
+    "Match ID",
+    "Mentee email",
+    "Mentee",
+    "Mentor email",
+    "Mentor",
+    "Score",
+    "Why",
+    "Status",
+    "Proposed on",
+    "Notes",
+]
 
 
-def found(problems: tuple[Problem, ...] | list[Problem]) -> list[tuple[str, int | None, str, str, str]]:
+def found(
+    problems: tuple[Problem, ...] | list[Problem],
+) -> list[tuple[str, int | None, str, str, str]]:
     return [(p.tab, p.row, p.column, p.code, p.effect) for p in problems]
 
 
@@ -57,8 +69,9 @@ def test_a_clean_workbook_has_no_problems() -> None:
         ({"Preferred mentor": email("bo")}, "Preferred mentor", "preferred_not_mentor", "ignored"),
     ],
 )
-def test_each_bad_participant_cell_gives_one_problem(cells: dict[str, Any], column: str,
-                                                     code: str, effect: str) -> None:
+def test_each_bad_participant_cell_gives_one_problem(
+    cells: dict[str, Any], column: str, code: str, effect: str
+) -> None:
     bad = person("cas", "mentee")
     bad.update(cells)
     result = with_people(person("anna", "mentor"), person("bo", "mentee"), bad)
@@ -69,8 +82,9 @@ def test_each_bad_participant_cell_gives_one_problem(cells: dict[str, Any], colu
 
 def test_a_mentors_unreadable_start_date_only_drops_the_date() -> None:
     result = with_people(person("anna", "mentor", start_date="soon"))
-    assert found(result.problems) == [("Participants", 2, "Start date", "date_unreadable",
-                                       "ignored")]
+    assert found(result.problems) == [
+        ("Participants", 2, "Start date", "date_unreadable", "ignored")
+    ]
     assert result.participants[0].start_date is None
 
 
@@ -81,8 +95,9 @@ def test_a_bad_capacity_means_no_mentees_until_fixed() -> None:
 
 
 def test_duplicate_emails_keep_the_first_row() -> None:
-    result = with_people(person("anna", "mentor"), person("bo"),
-                         {**person("anna", "mentee"), "Email": email("ANNA")})
+    result = with_people(
+        person("anna", "mentor"), person("bo"), {**person("anna", "mentee"), "Email": email("ANNA")}
+    )
     assert found(result.problems) == [("Participants", 4, "Email", "email_duplicate", "skipped")]
     assert dict(result.problems[0].params) == {"first": "2", "value": email("ANNA")}
     assert [p.role for p in result.participants] == ["mentor", "mentee"]
@@ -90,21 +105,44 @@ def test_duplicate_emails_keep_the_first_row() -> None:
 
 def test_a_row_with_several_problems_reports_each() -> None:
     result = with_people({**person("x", "boss"), "Email": "x@", "Start date": "gisteren"})
-    assert [p.code for p in result.problems] == ["email_invalid", "role_unknown",
-                                                "date_unreadable"]
+    assert [p.code for p in result.problems] == ["email_invalid", "role_unknown", "date_unreadable"]
     assert result.participants == ()
 
 
 def test_values_are_read_in_all_languages_and_forms() -> None:
-    result = with_people(person("anna", "Begeleider", status="Gepauzeerd",
-                                shifts="Nachtdienst\nhelg", languages="Nederlands, Turks",
-                                capacity="2", years_of_experience="12,5",
-                                email_language="Norsk", start_date="24.11.2026"))
+    result = with_people(
+        person(
+            "anna",
+            "Begeleider",
+            status="Gepauzeerd",
+            shifts="Nachtdienst\nhelg",
+            languages="Nederlands, Turks",
+            capacity="2",
+            years_of_experience="12,5",
+            email_language="Norsk",
+            start_date="24.11.2026",
+        )
+    )
     anna = result.participants[0]
-    assert (anna.role, anna.status, anna.shifts, anna.languages, anna.capacity,
-            anna.years_experience, anna.email_language, anna.start_date) == (
-        "mentor", "paused", frozenset({"night", "weekend"}), ("Nederlands", "Turks"), 2, 12.5,
-        "nb", date(2026, 11, 24))
+    assert (
+        anna.role,
+        anna.status,
+        anna.shifts,
+        anna.languages,
+        anna.capacity,
+        anna.years_experience,
+        anna.email_language,
+        anna.start_date,
+    ) == (
+        "mentor",
+        "paused",
+        frozenset({"night", "weekend"}),
+        ("Nederlands", "Turks"),
+        2,
+        12.5,
+        "nb",
+        date(2026, 11, 24),
+    )
 
 
 def test_unknown_extra_columns_are_ignored_not_reported() -> None:
@@ -114,14 +152,16 @@ def test_unknown_extra_columns_are_ignored_not_reported() -> None:
 
 
 def test_exclusions_naming_unknown_or_half_filled_pairs() -> None:
-    result = programme(exclusions=[
-        ["Person A", "Person B", "Reason"],
-        [email("anna"), email("bo"), "family"],
-        [email("anna"), email("ghost"), "old conflict"],
-        [email("anna"), None, "?"],
-        [email("bo"), email("BO"), "typo"],
-        ["bo@", email("anna"), None],
-    ])
+    result = programme(
+        exclusions=[
+            ["Person A", "Person B", "Reason"],
+            [email("anna"), email("bo"), "family"],
+            [email("anna"), email("ghost"), "old conflict"],
+            [email("anna"), None, "?"],
+            [email("bo"), email("BO"), "typo"],
+            ["bo@", email("anna"), None],
+        ]
+    )
     assert found(result.problems) == [
         ("Exclusions", 3, "Person B", "exclusion_unknown", ""),
         ("Exclusions", 4, "Person B", "exclusion_incomplete", "skipped"),
@@ -136,19 +176,26 @@ def match(mid: str | None, mentee: str, mentor: str, status: str | None) -> list
 
 
 def test_bad_matches_are_held_not_lost() -> None:
-    people = [person("anna", "mentor"), person("rik", "mentor"), person("bo"), person("cas"),
-              person("dex")]
+    people = [
+        person("anna", "mentor"),
+        person("rik", "mentor"),
+        person("bo"),
+        person("cas"),
+        person("dex"),
+    ]
     result = programme(
         participants=people_rows(people),
-        matches=[MATCH_HEADER,
-                 match("M-1", "bo", "anna", "proposed"),
-                 match("M-2", "bo", "rik", "Goedgekeurd"),
-                 match("M-3", "cas", "ghost", "approved"),
-                 match("M-4", "dex", "anna", "maybe"),
-                 match("M-2", "cas", "rik", "rejected"),
-                 match("M-6", "anna", "anna", "approved"),
-                 match("M-7", "dex", "rik", None),
-                 match("M-8", "ghost", "rik", "completed")],
+        matches=[
+            MATCH_HEADER,
+            match("M-1", "bo", "anna", "proposed"),
+            match("M-2", "bo", "rik", "Goedgekeurd"),
+            match("M-3", "cas", "ghost", "approved"),
+            match("M-4", "dex", "anna", "maybe"),
+            match("M-2", "cas", "rik", "rejected"),
+            match("M-6", "anna", "anna", "approved"),
+            match("M-7", "dex", "rik", None),
+            match("M-8", "ghost", "rik", "completed"),
+        ],
     )
     assert found(result.problems) == [
         ("Matches", 2, "Mentee email", "match_two_open", "skipped"),
@@ -160,8 +207,7 @@ def test_bad_matches_are_held_not_lost() -> None:
         ("Matches", 9, "Mentee email", "match_person_unknown", ""),
     ]
     assert [m.match_id for m in result.matches] == ["M-2", "M-8"]
-    assert [m.match_id for m in result.held_matches] == ["M-1", "M-3", "M-4", "M-2", "M-6",
-                                                         "M-7"]
+    assert [m.match_id for m in result.held_matches] == ["M-1", "M-3", "M-4", "M-2", "M-6", "M-7"]
 
 
 def test_a_match_typed_without_id_gets_a_stable_one() -> None:
@@ -171,17 +217,20 @@ def test_a_match_typed_without_id_gets_a_stable_one() -> None:
 
 
 def test_a_mail_log_status_nobody_can_read_counts_as_unknown() -> None:
-    log = [["Key", "Match ID", "Touchpoint", "To", "Subject", "Status", "Time", "Detail"],
-           ["M-1/welcome/bo", "M-1", "welcome", email("bo"), "Hi", "verzonden", None, None],
-           ["M-1/first_day/anna", "M-1", "first_day", email("anna"), "Hi", "??", None, None]]
+    log = [
+        ["Key", "Match ID", "Touchpoint", "To", "Subject", "Status", "Time", "Detail"],
+        ["M-1/welcome/bo", "M-1", "welcome", email("bo"), "Hi", "verzonden", None, None],
+        ["M-1/first_day/anna", "M-1", "first_day", email("anna"), "Hi", "??", None, None],
+    ]
     result = programme(**{"mail log": log})
     assert [(e.key, e.status) for e in result.mail_log] == [
-        ("M-1/welcome/bo", "sent"), ("M-1/first_day/anna", "unknown")]
+        ("M-1/welcome/bo", "sent"),
+        ("M-1/first_day/anna", "unknown"),
+    ]
     assert found(result.problems) == [("Mail log", 3, "Status", "mail_status_unknown", "")]
 
 
 def test_a_dutch_workbook_reports_with_its_own_column_names() -> None:
-    result = read_programme({"Deelnemers": (("E-mail", "Naam", "Rol"),
-                                            ("jo@", "Jo", "mentee"))})
+    result = read_programme({"Deelnemers": (("E-mail", "Naam", "Rol"), ("jo@", "Jo", "mentee"))})
     assert result.language == "nl"
     assert found(result.problems) == [("Deelnemers", 2, "E-mail", "email_invalid", "skipped")]

@@ -8,7 +8,9 @@ from tests.conftest import TODAY, basic_tabs, person
 
 
 def broken_book() -> InMemoryWorkbook:
-    return InMemoryWorkbook(basic_tabs([person("anna", "mentor"), {**person("bo"), "Email": "bo@"}]))
+    return InMemoryWorkbook(
+        basic_tabs([person("anna", "mentor"), {**person("bo"), "Email": "bo@"}])
+    )
 
 
 def test_problems_are_written_to_a_problems_tab_in_sheet_order() -> None:
@@ -16,8 +18,14 @@ def test_problems_are_written_to_a_problems_tab_in_sheet_order() -> None:
     report = run(book, ["check"], RunContext(TODAY))
     assert book.tabs["Problems"] == (
         ("Severity", "Tab", "Row", "Column", "Problem", "How to fix"),
-        ("error", "Participants", 3, "Email", '"bo@" is not a valid email address.',
-         "Correct the address (like name@organisation.nl). Until then this row is left out."),
+        (
+            "error",
+            "Participants",
+            3,
+            "Email",
+            '"bo@" is not a valid email address.',
+            "Correct the address (like name@organisation.nl). Until then this row is left out.",
+        ),
     )
     assert report.exit_code == 0
 
@@ -49,4 +57,5 @@ def test_an_existing_problems_tab_in_another_language_is_reused() -> None:
 def test_nightly_runs_the_stages_that_exist_in_order() -> None:
     assert nightly_stages()[0] == "check"
     assert list(nightly_stages()) == sorted(
-        nightly_stages(), key=("check", "intake", "match", "mail", "evaluate").index)
+        nightly_stages(), key=("check", "intake", "match", "mail", "evaluate").index
+    )

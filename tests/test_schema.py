@@ -12,8 +12,10 @@ PEOPLE = ("Email", "Name", "Role")
 
 def test_tabs_and_headers_in_dutch_are_found() -> None:
     tables, problems = read_tables(
-        {"Deelnemers": (("E-MAIL ", " naam", "ROL"), ("a@zorg.example.org", "A", "mentor")),
-         "Instellingen": (("Instelling", "Waarde"),)},
+        {
+            "Deelnemers": (("E-MAIL ", " naam", "ROL"), ("a@zorg.example.org", "A", "mentor")),
+            "Instellingen": (("Instelling", "Waarde"),),
+        },
         {},
     )
     assert set(tables) == {"participants", "settings"}
@@ -22,8 +24,11 @@ def test_tabs_and_headers_in_dutch_are_found() -> None:
 
 
 def test_the_header_may_sit_below_a_title_row() -> None:
-    table, _ = read_table("Participants", "participants", (
-        ("Mentor programme 2026",), (), PEOPLE, ("a@zorg.example.org", "A", "mentor")))
+    table, _ = read_table(
+        "Participants",
+        "participants",
+        (("Mentor programme 2026",), (), PEOPLE, ("a@zorg.example.org", "A", "mentor")),
+    )
     assert (table.header_row, [n for n, _ in table.rows]) == (3, [4])
 
 
@@ -57,21 +62,26 @@ def test_config_can_name_a_tab() -> None:
         {"participants": "Staff", "intake": "Formulierreacties 1"},
     )
     assert (tables["participants"].name, tables["intake"].headers) == (
-        "Staff", ("Tijdstempel", "E-mailadres"))
+        "Staff",
+        ("Tijdstempel", "E-mailadres"),
+    )
 
 
 def test_a_repeated_header_is_reported_and_the_first_one_read() -> None:
-    table, problems = read_table("Participants", "participants",
-                                 (("Email", "Name", "Role", "E-mail"),))
+    table, problems = read_table(
+        "Participants", "participants", (("Email", "Name", "Role", "E-mail"),)
+    )
     assert table.columns["email"] == 0
     assert [(p.code, p.row, p.column) for p in problems] == [("column_duplicate", 1, "E-mail")]
 
 
 @pytest.mark.parametrize(
     ("tabs", "lang"),
-    [({"Deelnemers": (("E-mail", "Naam", "Rol"),)}, "nl"),
-     ({"Deltakere": (("E-post", "Navn", "Rolle"),)}, "nb"),
-     ({"Participants": (PEOPLE,)}, "en")],
+    [
+        ({"Deelnemers": (("E-mail", "Naam", "Rol"),)}, "nl"),
+        ({"Deltakere": (("E-post", "Navn", "Rolle"),)}, "nb"),
+        ({"Participants": (PEOPLE,)}, "en"),
+    ],
 )
 def test_the_workbook_language_follows_its_words(tabs: dict, lang: str) -> None:  # type: ignore[type-arg]
     tables, _ = read_tables(tabs, {})

@@ -30,15 +30,23 @@ def test_a_new_workbooks_settings_read_back_as_the_defaults(lang: str) -> None:
 
 def test_settings_in_dutch_take_effect() -> None:
     parsed, problems = settings(
-        ("Automatisch goedkeuren", "ja"), ("Koppelhorizon (dagen)", "30"),
-        ("Gewicht: doelen", "55,5"), ("Dagen na start: welkom", -10),
-        ("Versturen: eerste dag", "nee"), ("Dag van het overzicht", "Vrijdag"),
+        ("Automatisch goedkeuren", "ja"),
+        ("Koppelhorizon (dagen)", "30"),
+        ("Gewicht: doelen", "55,5"),
+        ("Dagen na start: welkom", -10),
+        ("Versturen: eerste dag", "nee"),
+        ("Dag van het overzicht", "Vrijdag"),
         header=("Instelling", "Waarde"),
     )
     assert problems == []
-    assert (parsed.auto_approve, parsed.match_horizon_days, parsed.weights["goals"],
-            parsed.offsets["welcome"], "first_day" in parsed.touchpoints_on,
-            parsed.digest_day) == (True, 30, 55.5, -10, False, "friday")
+    assert (
+        parsed.auto_approve,
+        parsed.match_horizon_days,
+        parsed.weights["goals"],
+        parsed.offsets["welcome"],
+        "first_day" in parsed.touchpoints_on,
+        parsed.digest_day,
+    ) == (True, 30, 55.5, -10, False, "friday")
     assert parsed.weights["team"] == DEFAULT_WEIGHTS["team"]
 
 

@@ -23,11 +23,13 @@ def test_labels_compare_without_case_spaces_or_punctuation() -> None:
     assert normalise("Beëindigd") == normalise("beeindigd")
 
 
-@pytest.mark.parametrize("vocabulary", [TABS, ROLES, STATUSES, SHIFTS, MATCH_STATUSES,
-                                        *COLUMNS.values()])
+@pytest.mark.parametrize(
+    "vocabulary", [TABS, ROLES, STATUSES, SHIFTS, MATCH_STATUSES, *COLUMNS.values()]
+)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_word_is_recognised_in_every_language_and_case(vocabulary: Vocabulary,
-                                                             lang: str) -> None:
+def test_every_word_is_recognised_in_every_language_and_case(
+    vocabulary: Vocabulary, lang: str
+) -> None:
     for key, term in vocabulary.terms.items():
         word = term.word(lang)
         assert vocabulary.key_of(word) == key
@@ -41,10 +43,17 @@ def test_a_word_with_two_meanings_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("vocabulary", "cell", "key"),
-    [(STATUSES, "Gepauzeerd", "paused"), (STATUSES, "stoppet", "stopped"),
-     (SHIFTS, "Nachtdienst", "night"), (SHIFTS, "helg", "weekend"),
-     (MATCH_STATUSES, "Goedgekeurd", "approved"), (MATCH_STATUSES, "avvist", "rejected"),
-     (MATCH_STATUSES, "stoppet", "ended"), (ROLES, "Beide", "both"), (ROLES, "begge", "both")],
+    [
+        (STATUSES, "Gepauzeerd", "paused"),
+        (STATUSES, "stoppet", "stopped"),
+        (SHIFTS, "Nachtdienst", "night"),
+        (SHIFTS, "helg", "weekend"),
+        (MATCH_STATUSES, "Goedgekeurd", "approved"),
+        (MATCH_STATUSES, "avvist", "rejected"),
+        (MATCH_STATUSES, "stoppet", "ended"),
+        (ROLES, "Beide", "both"),
+        (ROLES, "begge", "both"),
+    ],
 )
 def test_values_in_dutch_and_norwegian(vocabulary: Vocabulary, cell: str, key: str) -> None:
     assert vocabulary.key_of(cell) == key

@@ -14,8 +14,12 @@ from pipeline.xlsx import XlsxWorkbook
 from tests.conftest import write_xlsx
 
 START: dict[str, list[list[Any]]] = {
-    "People": [["Email", "Name"], ["a@x.example.org", "A"], [None, None],
-               ["c@x.example.org", "=1+1"]],
+    "People": [
+        ["Email", "Name"],
+        ["a@x.example.org", "A"],
+        [None, None],
+        ["c@x.example.org", "=1+1"],
+    ],
     "Log": [["Key", "Status"], ["k1", "sent"]],
 }
 
@@ -39,8 +43,7 @@ def reopened(book: Workbook) -> Workbook:
 
 def test_read_gives_every_tab_trimmed(make: Callable[[Path], Workbook], tmp_path: Path) -> None:
     assert make(tmp_path).read() == {
-        "People": (("Email", "Name"), ("a@x.example.org", "A"), (),
-                   ("c@x.example.org", "=1+1")),
+        "People": (("Email", "Name"), ("a@x.example.org", "A"), (), ("c@x.example.org", "=1+1")),
         "Log": (("Key", "Status"), ("k1", "sent")),
     }
 
@@ -50,22 +53,30 @@ def test_a_plan_appends_below_the_last_row_and_rewrites_whole_tabs(
 ) -> None:
     book = make(tmp_path)
     book.read()
-    book.apply(Plan((
-        Append("People", (("d@x.example.org", "=HYPERLINK(\"http://x\",\"y\")"),)),
-        Append("People", (("e@x.example.org", "Émile Ødegård"),)),
-        Replace("Log", (("Key", "Status"), ("k2", "failed"))),
-        Append("New", (("x", 1, date(2026, 11, 24)),), header=("Key", "Count", "Day")),
-        Replace("Problems", (("Severity",),)),
-    )))
+    book.apply(
+        Plan(
+            (
+                Append("People", (("d@x.example.org", '=HYPERLINK("http://x","y")'),)),
+                Append("People", (("e@x.example.org", "Émile Ødegård"),)),
+                Replace("Log", (("Key", "Status"), ("k2", "failed"))),
+                Append("New", (("x", 1, date(2026, 11, 24)),), header=("Key", "Count", "Day")),
+                Replace("Problems", (("Severity",),)),
+            )
+        )
+    )
     after = reopened(book).read()
     assert after["People"][-2:] == (
-        ("d@x.example.org", '=HYPERLINK("http://x","y")'), ("e@x.example.org", "Émile Ødegård"))
+        ("d@x.example.org", '=HYPERLINK("http://x","y")'),
+        ("e@x.example.org", "Émile Ødegård"),
+    )
     assert after["People"][:4] == trim(START["People"])
     assert after["Log"] == (("Key", "Status"), ("k2", "failed"))
     new_day = after["New"][1][2]
     assert after["New"][0] == ("Key", "Count", "Day")
     assert (after["New"][1][:2], getattr(new_day, "date", lambda: new_day)()) == (
-        ("x", 1), date(2026, 11, 24))
+        ("x", 1),
+        date(2026, 11, 24),
+    )
     assert list(after) == ["People", "Log", "New", "Problems"]
 
 

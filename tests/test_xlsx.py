@@ -29,15 +29,25 @@ def every_cell(path: Path) -> dict[tuple[str, str], tuple[object, str, str]]:
     book = openpyxl.load_workbook(path)
     return {
         (ws.title, c.coordinate): (c.value, c.data_type, c.number_format)
-        for ws in book.worksheets if TABS.key_of(ws.title) not in JOB_TABS
-        for row in ws.iter_rows() for c in row if c.value is not None
+        for ws in book.worksheets
+        if TABS.key_of(ws.title) not in JOB_TABS
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
     }
 
 
 def test_a_run_leaves_every_coordinator_cell_as_it_was(in_tmp: Path) -> None:
     people = [
-        person("anna", "mentor", start_date=datetime(2020, 1, 6), shifts="day;night",
-               goals="wondzorg\nmedicatie", years_of_experience=12.5, capacity=2),
+        person(
+            "anna",
+            "mentor",
+            start_date=datetime(2020, 1, 6),
+            shifts="day;night",
+            goals="wondzorg\nmedicatie",
+            years_of_experience=12.5,
+            capacity=2,
+        ),
         person("bo", start_date=46350, languages="Nederlands, Türkçe", team="=Somatiek"),
         {**person("x", "mentee"), "Email": "x@", "Name": "Дмитрий Иванов"},
         {**person("cas"), "Name": '=HYPERLINK("http://x","y")'},
@@ -45,8 +55,9 @@ def test_a_run_leaves_every_coordinator_cell_as_it_was(in_tmp: Path) -> None:
         {**person("eve"), "Start date": "=DATE(2026,12,1)"},
     ]
     tabs = basic_tabs(people)
-    path = write_xlsx(in_tmp / "programme.xlsx", tabs,
-                      [("Participants", "B5"), ("Participants", "F3")])
+    path = write_xlsx(
+        in_tmp / "programme.xlsx", tabs, [("Participants", "B5"), ("Participants", "F3")]
+    )
     before = every_cell(path)
     report = run(XlsxWorkbook(path), ["check"], RunContext(TODAY))
     assert report.plan  # the Problems tab was written
@@ -55,8 +66,9 @@ def test_a_run_leaves_every_coordinator_cell_as_it_was(in_tmp: Path) -> None:
     assert {'=HYPERLINK("http://x","y")', "李小龙"} <= names
 
 
-@pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+31 6 12345678", "-1", "@home",
-                                  "=1+1"])
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://x","y")', "+31 6 12345678", "-1", "@home", "=1+1"]
+)
 def test_text_written_by_the_job_stays_text(in_tmp: Path, text: str) -> None:
     path = write_xlsx(in_tmp / "b.xlsx", {"T": [["A"]]})
     book = XlsxWorkbook(path)
@@ -77,9 +89,12 @@ def test_a_workbook_saved_by_libreoffice_is_read_fully() -> None:
     result = read_programme(XlsxWorkbook(DATA / "libreoffice.xlsx", writable=False).read())
     assert result.language == "nl"
     assert [p.name for p in result.participants] == [
-        "Anna Jansen", "Bo Smit", "Cem Kaya", "Дина Алиева"]
-    assert [(p.row, p.column, p.code) for p in result.problems] == [
-        (6, "E-mail", "email_invalid")]
+        "Anna Jansen",
+        "Bo Smit",
+        "Cem Kaya",
+        "Дина Алиева",
+    ]
+    assert [(p.row, p.column, p.code) for p in result.problems] == [(6, "E-mail", "email_invalid")]
     assert result.participants[3].start_date == date(2026, 12, 15)
 
 
@@ -87,13 +102,22 @@ def test_a_formula_without_a_stored_result_is_a_problem(in_tmp: Path) -> None:
     tabs = basic_tabs([person("bo", start_date="=TODAY()+7")])
     result = read_programme(XlsxWorkbook(write_xlsx(in_tmp / "f.xlsx", tabs)).read())
     assert [(p.row, p.column, p.code, dict(p.params)["value"]) for p in result.problems] == [
-        (2, "Start date", "formula_no_value", "=TODAY()+7")]
+        (2, "Start date", "formula_no_value", "=TODAY()+7")
+    ]
 
 
 def test_merged_cells_read_as_one_value(in_tmp: Path) -> None:
-    path = write_xlsx(in_tmp / "m.xlsx", {"Participants": [
-        ["Mentor programme", None, None], ["Email", "Name", "Role"],
-        [email("anna"), "Anna", "mentor"], [email("bo"), "Bo", "mentee"]]})
+    path = write_xlsx(
+        in_tmp / "m.xlsx",
+        {
+            "Participants": [
+                ["Mentor programme", None, None],
+                ["Email", "Name", "Role"],
+                [email("anna"), "Anna", "mentor"],
+                [email("bo"), "Bo", "mentee"],
+            ]
+        },
+    )
     book = openpyxl.load_workbook(path)
     book["Participants"].merge_cells("A1:C1")
     book["Participants"].merge_cells("C3:C4")
@@ -103,17 +127,18 @@ def test_merged_cells_read_as_one_value(in_tmp: Path) -> None:
     assert [(p.row, p.code) for p in result.problems] == [(4, "role_missing")]
 
 
-@pytest.mark.parametrize("lock", ["~$programme.xlsx", "~$ogramme.xlsx",
-                                  ".~lock.programme.xlsx#"])
-def test_a_workbook_open_in_excel_or_libreoffice_is_not_written(workbook_file: Path,
-                                                                 lock: str) -> None:
+@pytest.mark.parametrize("lock", ["~$programme.xlsx", "~$ogramme.xlsx", ".~lock.programme.xlsx#"])
+def test_a_workbook_open_in_excel_or_libreoffice_is_not_written(
+    workbook_file: Path, lock: str
+) -> None:
     (workbook_file.parent / lock).write_text("owner")
     before = digest(workbook_file)
     with pytest.raises(WorkbookLockedError) as caught:
         XlsxWorkbook(workbook_file)
     assert str(caught.value) == (
         f'"programme.xlsx" is open in Excel or LibreOffice (lock file "{lock}"). '
-        "Close the workbook and run again; nothing was written.")
+        "Close the workbook and run again; nothing was written."
+    )
     assert digest(workbook_file) == before
     assert XlsxWorkbook(workbook_file, writable=False).read()  # reading is still fine
 
@@ -154,18 +179,23 @@ DAMAGED = "not a valid .xlsx file (damaged, or another kind of file renamed)"
 
 @pytest.mark.parametrize(
     ("name", "content", "kind"),
-    [("garbage.xlsx", b"not a workbook at all", DAMAGED),
-     ("old.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 600, "an old Excel 97-2003 file"),
-     ("list.csv", b"Email,Name\n", "a CSV text file"), ("empty.xlsx", b"", DAMAGED)],
+    [
+        ("garbage.xlsx", b"not a workbook at all", DAMAGED),
+        ("old.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 600, "an old Excel 97-2003 file"),
+        ("list.csv", b"Email,Name\n", "a CSV text file"),
+        ("empty.xlsx", b"", DAMAGED),
+    ],
 )
-def test_an_unreadable_file_is_one_clear_error(in_tmp: Path, name: str, content: bytes,
-                                               kind: str) -> None:
+def test_an_unreadable_file_is_one_clear_error(
+    in_tmp: Path, name: str, content: bytes, kind: str
+) -> None:
     (in_tmp / name).write_bytes(content)
     with pytest.raises(WorkbookError) as caught:
         XlsxWorkbook(in_tmp / name)
     assert str(caught.value) == (
         f'"{in_tmp / name}" cannot be read as an .xlsx workbook: it is {kind}. Open it in '
-        'Excel or LibreOffice and save it as "Excel Workbook (.xlsx)".')
+        'Excel or LibreOffice and save it as "Excel Workbook (.xlsx)".'
+    )
 
 
 def test_a_missing_file_says_how_to_make_one(in_tmp: Path) -> None:
@@ -190,7 +220,8 @@ def test_a_big_tab_is_read_without_filling_it_with_empty_cells(in_tmp: Path) -> 
 
 def test_the_participants_tab_can_be_anywhere_in_a_wide_sheet(in_tmp: Path) -> None:
     header = ["Notes", *people_rows([])[0]]
-    path = write_xlsx(in_tmp / "w.xlsx", {"Participants": [
-        header, ["keep", email("anna"), "Anna", "mentor"]]})
+    path = write_xlsx(
+        in_tmp / "w.xlsx", {"Participants": [header, ["keep", email("anna"), "Anna", "mentor"]]}
+    )
     result = read_programme(XlsxWorkbook(path).read())
     assert [p.email for p in result.participants] == [email("anna")]

@@ -19,11 +19,19 @@ def main() -> None:
     book = openpyxl.Workbook()
     people = book.active
     people.title = "Deelnemers"
-    people.append(["E-mail", "Naam", "Rol", "Startdatum", "Jaren ervaring", "Diensten", "Opmerking"])
-    people.append(["anna.jansen@zorg.example.org", "Anna Jansen", "mentor", None, 12, "dag; nacht", "x"])
-    people.append(["bo.smit@zorg.example.org", "Bo Smit", "mentee", date(2026, 12, 1), 1, "dag", None])
+    people.append(
+        ["E-mail", "Naam", "Rol", "Startdatum", "Jaren ervaring", "Diensten", "Opmerking"]
+    )
+    people.append(
+        ["anna.jansen@zorg.example.org", "Anna Jansen", "mentor", None, 12, "dag; nacht", "x"]
+    )
+    people.append(
+        ["bo.smit@zorg.example.org", "Bo Smit", "mentee", date(2026, 12, 1), 1, "dag", None]
+    )
     people.append(["cem.kaya@zorg.example.org", "Cem Kaya", "mentee", "=D3+14", 0, "avond", None])
-    people.append(["dina.ali@zorg.example.org", "Дина Алиева", "mentee", "15-12-2026", None, "nacht", None])
+    people.append(
+        ["dina.ali@zorg.example.org", "Дина Алиева", "mentee", "15-12-2026", None, "nacht", None]
+    )
     people.append(["eve@zorg", "Eve", "mentee", None, None, None, None])
     people["G2"].value = '=HYPERLINK("http://x","y")'
     people["G2"].data_type = "s"
@@ -35,9 +43,19 @@ def main() -> None:
         book.save(source)
         out = Path(tmp) / "out"
         subprocess.run(
-            ["soffice", "--headless", "--calc", "--convert-to", "xlsx:Calc MS Excel 2007 XML",
-             "--outdir", str(out), str(source)],
-            check=True, capture_output=True, timeout=120,
+            [
+                "soffice",
+                "--headless",
+                "--calc",
+                "--convert-to",
+                "xlsx:Calc MS Excel 2007 XML",
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         shutil.copy(out / "source.xlsx", HERE / "libreoffice.xlsx")
 
