@@ -21,13 +21,13 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 check: $(STAMP)
-	$(BIN)/ruff check pipeline jobs tests
-	$(BIN)/ruff format --check pipeline jobs tests
+	$(BIN)/ruff check pipeline jobs tests benchmarks
+	$(BIN)/ruff format --check pipeline jobs tests benchmarks
 	$(BIN)/mypy
 
 fix: $(STAMP)
-	$(BIN)/ruff check --fix pipeline jobs tests
-	$(BIN)/ruff format pipeline jobs tests
+	$(BIN)/ruff check --fix pipeline jobs tests benchmarks
+	$(BIN)/ruff format pipeline jobs tests benchmarks
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -19,7 +19,7 @@ from pipeline.problems import as_line
 from pipeline.run import RunContext, RunReport, nightly_stages, run
 from pipeline.vocab import LANGUAGES, TABS
 from pipeline.workbook import Append, InMemoryWorkbook, Plan, Workbook
-from pipeline.xlsx import XlsxWorkbook
+from pipeline.xlsx import XlsxWorkbook, ensure_closed
 
 SHOWN_PROBLEMS = 20
 
@@ -216,7 +216,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     else:
         folder.mkdir(parents=True, exist_ok=True)
         if path.exists():
-            XlsxWorkbook(path)  # refuses when the old demo is open in Excel
+            ensure_closed(path)
             path.unlink()
         XlsxWorkbook.create(path, templates)
         (folder / "mentorflow.toml").write_text(

@@ -50,7 +50,8 @@ def lock_files(path: Path) -> list[Path]:
     return [path.with_name(c) for c in candidates]
 
 
-def _refuse_if_open(path: Path) -> None:
+def ensure_closed(path: Path) -> None:
+    """Refuse to write a workbook that Excel or LibreOffice has open."""
     for lock in lock_files(path):
         if lock.exists():
             raise WorkbookLockedError(
@@ -196,7 +197,7 @@ class XlsxWorkbook:
         self.writable = writable
         self.backup_dir = backup_dir or self.path.parent / "backups"
         if writable:
-            _refuse_if_open(self.path)
+            ensure_closed(self.path)
         self._book = _load(self.path)
         self._mtime = self.path.stat().st_mtime_ns
         self._snapshot: Snapshot | None = None
@@ -265,7 +266,7 @@ class XlsxWorkbook:
         self._filled[change.tab] = self._filled.get(change.tab, 0) + len(rows)
 
     def _save(self) -> None:
-        _refuse_if_open(self.path)
+        ensure_closed(self.path)
         if self.path.stat().st_mtime_ns != self._mtime:
             raise WorkbookLockedError(
                 f'"{self.name}" was changed by someone else while mentorflow ran; nothing was '

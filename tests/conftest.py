@@ -32,6 +32,18 @@ PEOPLE_HEADER = (
     "Preferred mentor",
     "Email language",
 )
+MATCH_HEADER = (
+    "Match ID",
+    "Mentee email",
+    "Mentee",
+    "Mentor email",
+    "Mentor",
+    "Score",
+    "Why",
+    "Status",
+    "Proposed on",
+    "Notes",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -78,20 +90,7 @@ def basic_tabs(people: Sequence[Mapping[str, Any]] | None = None) -> dict[str, l
     return {
         "Participants": people_rows(people),
         "Exclusions": [["Person A", "Person B", "Reason"]],
-        "Matches": [
-            [
-                "Match ID",
-                "Mentee email",
-                "Mentee",
-                "Mentor email",
-                "Mentor",
-                "Score",
-                "Why",
-                "Status",
-                "Proposed on",
-                "Notes",
-            ]
-        ],
+        "Matches": [list(MATCH_HEADER)],
         "Settings": [["Setting", "Value"]],
     }
 

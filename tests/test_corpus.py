@@ -11,21 +11,8 @@ import openpyxl
 import pytest
 
 from jobs.cli import main
-from tests.conftest import basic_tabs, email, person, write_xlsx
+from tests.conftest import MATCH_HEADER, basic_tabs, email, person, write_xlsx
 from tests.test_xlsx import every_cell
-
-MATCH_HEADER = [
-    "Match ID",
-    "Mentee email",
-    "Mentee",
-    "Mentor email",
-    "Mentor",
-    "Score",
-    "Why",
-    "Status",
-    "Proposed on",
-    "Notes",
-]
 
 
 @dataclass

@@ -10,20 +10,7 @@ import pytest
 from pipeline.cells import Formula
 from pipeline.models import Problem
 from pipeline.programme import read_programme
-from tests.conftest import basic_tabs, email, people_rows, person
-
-MATCH_HEADER = [
-    "Match ID",
-    "Mentee email",
-    "Mentee",
-    "Mentor email",
-    "Mentor",
-    "Score",
-    "Why",
-    "Status",
-    "Proposed on",
-    "Notes",
-]
+from tests.conftest import MATCH_HEADER, basic_tabs, email, people_rows, person
 
 
 def found(
@@ -186,7 +173,7 @@ def test_bad_matches_are_held_not_lost() -> None:
     result = programme(
         participants=people_rows(people),
         matches=[
-            MATCH_HEADER,
+            list(MATCH_HEADER),
             match("M-1", "bo", "anna", "proposed"),
             match("M-2", "bo", "rik", "Goedgekeurd"),
             match("M-3", "cas", "ghost", "approved"),
@@ -211,7 +198,7 @@ def test_bad_matches_are_held_not_lost() -> None:
 
 
 def test_a_match_typed_without_id_gets_a_stable_one() -> None:
-    rows = [MATCH_HEADER, match(None, "bo", "anna", "approved")]
+    rows = [list(MATCH_HEADER), match(None, "bo", "anna", "approved")]
     first = programme(matches=rows).matches[0].match_id
     assert first.startswith("M-") and first == programme(matches=rows).matches[0].match_id
 

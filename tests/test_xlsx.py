@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -225,3 +226,25 @@ def test_the_participants_tab_can_be_anywhere_in_a_wide_sheet(in_tmp: Path) -> N
     )
     result = read_programme(XlsxWorkbook(path).read())
     assert [p.email for p in result.participants] == [email("anna")]
+
+
+def test_images_and_charts_in_the_workbook_survive_a_save(workbook_file: Path) -> None:
+    """openpyxl drops images unless Pillow is installed; a coordinator's logo must stay."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.drawing.image import Image
+    from PIL import Image as Picture
+
+    Picture.new("RGB", (4, 4), "green").save(workbook_file.parent / "logo.png")
+    book = openpyxl.load_workbook(workbook_file)
+    people = book["Participants"]
+    people.add_image(Image(workbook_file.parent / "logo.png"), "R1")
+    chart = BarChart()
+    chart.add_data(Reference(people, min_col=11, min_row=1, max_row=3), titles_from_data=True)
+    people.add_chart(chart, "R5")
+    book.save(workbook_file)
+
+    run(XlsxWorkbook(workbook_file), ["check"], RunContext(TODAY))
+    with zipfile.ZipFile(workbook_file) as saved:
+        names = saved.namelist()
+    assert [n for n in names if n.startswith("xl/media/")] == ["xl/media/image1.png"]
+    assert [n for n in names if n.startswith("xl/charts/chart")] == ["xl/charts/chart1.xml"]

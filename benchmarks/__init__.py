@@ -1,0 +1,1 @@
+"""Benchmarks for `make bench`: figures printed as tables, never asserted in tests."""
