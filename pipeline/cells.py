@@ -162,6 +162,22 @@ def parse_whole_number(value: Cell) -> int:
     return int(number)
 
 
+def parse_amount(value: Cell) -> float:
+    """A number of zero or more (years of experience, a weight)."""
+    number = parse_number(value)
+    if number < 0:
+        raise CellError("number_negative", value)
+    return number
+
+
+def parse_count(value: Cell) -> int:
+    """A whole number of zero or more (a capacity, a number of days)."""
+    number = parse_whole_number(value)
+    if number < 0:
+        raise CellError("number_negative", value)
+    return number
+
+
 def parse_list(value: Cell) -> tuple[str, ...]:
     """Items separated by ';', ',' or new lines, stripped, empty ones dropped, order kept."""
     if is_blank(value):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from pipeline.models import Problem
 from pipeline.vocab import DEFAULT_LANGUAGE, SEVERITIES
 
@@ -330,7 +328,3 @@ def render(problem: Problem, lang: str) -> tuple[str, str, str]:
     effect = _EFFECTS[problem.effect][index].format_map(params)
     how = f"{fix} {effect}".strip()
     return SEVERITIES.word(problem.severity, lang), text, how
-
-
-def effects() -> Mapping[str, tuple[str, str, str]]:
-    return _EFFECTS

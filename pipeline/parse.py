@@ -14,12 +14,13 @@ from pipeline.cells import (
     Row,
     email_key,
     is_blank,
+    parse_amount,
+    parse_count,
     parse_date,
     parse_email,
     parse_list,
     parse_number,
     parse_term,
-    parse_whole_number,
     quote,
     text,
 )
@@ -95,20 +96,6 @@ def _language(value: Cell) -> str:
     return parse_term(value, EMAIL_LANGUAGES, "language_unknown")
 
 
-def _capacity(value: Cell) -> int:
-    number = parse_whole_number(value)
-    if number < 0:
-        raise CellError("number_negative", value)
-    return number
-
-
-def _years(value: Cell) -> float:
-    number = parse_number(value)
-    if number < 0:
-        raise CellError("number_negative", value)
-    return number
-
-
 def parse_participants(table: Table, lang: str) -> tuple[list[Participant], list[Problem]]:
     """Participants by row; a row with a bad email, name, role, status or start date is left out."""
     people: list[Participant] = []
@@ -151,12 +138,13 @@ def parse_participants(table: Table, lang: str) -> tuple[list[Participant], list
             location=_name(r.raw("location")),
             shifts=frozenset(shifts),
             manager_email=r.get("manager_email", parse_email, "", "ignored"),
-            years_experience=r.get("years_experience", _years, None, "ignored"),
+            years_experience=r.get("years_experience", parse_amount, None, "ignored"),
             languages=parse_list(r.raw("languages")),
             goals=parse_list(r.raw("goals")),
-            capacity=r.get("capacity", _capacity, 0, "default", default="0")
-            if not is_blank(r.raw("capacity"))
-            else 1,
+            # Empty means the default of one mentee; a bad value means none until fixed.
+            capacity=1
+            if is_blank(r.raw("capacity"))
+            else r.get("capacity", parse_count, 0, "default", default="0"),
             preferred_mentor=r.get("preferred_mentor", parse_email, "", "ignored"),
             email_language=r.get("email_language", _language, None, "ignored"),
         )

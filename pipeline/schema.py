@@ -159,8 +159,8 @@ def read_tables(
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
     for key, (name,) in names.items():
-        if key in ("summary", "howto"):
-            continue
+        if key in ("summary", "problems", "howto"):
+            continue  # the job's own output and the how-to text are not input
         table, header_problems = read_table(name, key, snapshot[name])
         tables[key] = table
         problems.extend(header_problems)

@@ -10,9 +10,10 @@ from pipeline.cells import (
     Cell,
     CellError,
     is_blank,
+    parse_amount,
     parse_bool,
+    parse_count,
     parse_email,
-    parse_number,
     parse_term,
     parse_whole_number,
     quote,
@@ -82,16 +83,6 @@ class Settings:
 Parser = Callable[[Cell], object]
 
 
-def _non_negative(parse: Callable[[Cell], float]) -> Parser:
-    def checked(value: Cell) -> object:
-        number = parse(value)
-        if number < 0:
-            raise CellError("number_negative", value)
-        return number
-
-    return checked
-
-
 def _text(value: Cell) -> object:
     return text(value)
 
@@ -132,7 +123,6 @@ def _spec(
 
 
 def _specs() -> list[SettingSpec]:
-    whole = _non_negative(parse_whole_number)
     specs = [
         _spec(
             "programme_name",
@@ -215,7 +205,7 @@ def _specs() -> list[SettingSpec]:
                 "Koppel nieuwe collega's die binnen zoveel dagen beginnen.",
                 "Koble nye kolleger som begynner innen så mange dager.",
             ),
-            whole,
+            parse_count,
             60,
         ),
         _spec(
@@ -226,7 +216,7 @@ def _specs() -> list[SettingSpec]:
                 "Kleinere groepen krijgen geen cijfers in het Overzicht.",
                 "Mindre grupper vises uten tall i Oppsummering.",
             ),
-            whole,
+            parse_count,
             3,
         ),
         _spec(
@@ -241,7 +231,7 @@ def _specs() -> list[SettingSpec]:
                 "Een mentor heeft minstens zoveel jaar meer ervaring.",
                 "En mentor har minst så mange flere års erfaring.",
             ),
-            _non_negative(parse_number),
+            parse_amount,
             1.0,
         ),
         _spec(
@@ -252,7 +242,7 @@ def _specs() -> list[SettingSpec]:
                 "Een bericht mag hooguit zoveel dagen te laat verstuurd worden.",
                 "En melding kan sendes høyst så mange dager for sent.",
             ),
-            whole,
+            parse_count,
             7,
         ),
         _spec(
@@ -278,7 +268,7 @@ def _specs() -> list[SettingSpec]:
                     "Punten hiervoor in de koppelscore.",
                     "Poeng for dette i koblingspoengene.",
                 ),
-                _non_negative(parse_number),
+                parse_amount,
                 float(default),
             )
         )

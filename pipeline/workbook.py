@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from pipeline.cells import Cell, Row, is_blank
+from pipeline.cells import Cell, Row
 from pipeline.schema import Snapshot
 
 
@@ -72,11 +72,15 @@ class Workbook(Protocol):
 
 
 def trim(rows: Iterable[Sequence[Cell]]) -> tuple[Row, ...]:
-    """Rows without trailing blank cells, and without trailing blank rows."""
+    """Rows without trailing empty cells, and without trailing empty rows.
+
+    Only a cell with nothing in it is empty: one holding spaces is somebody's cell, and
+    rows are appended below it, never over it.
+    """
     trimmed: list[Row] = []
     for row in rows:
         end = len(row)
-        while end and is_blank(row[end - 1]):
+        while end and row[end - 1] in (None, ""):
             end -= 1
         trimmed.append(tuple(row[:end]))
     while trimmed and not trimmed[-1]:

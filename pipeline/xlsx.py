@@ -106,21 +106,25 @@ def _plain(value: Any) -> Cell:
 
 def _sheet_rows(ws: Worksheet, formulas: dict[tuple[str, int, int], str]) -> tuple[Row, ...]:
     # ws._cells holds only the cells the file has; iter_rows() would create every empty one.
-    cells: dict[tuple[int, int], Any] = ws._cells
-    if not cells:
-        return ()
-    height = max(r for r, _ in cells)
-    width = max(c for _, c in cells)
-    grid: list[list[Cell]] = [[None] * width for _ in range(height)]
-    for (r, c), cell in cells.items():
+    # Rows are built from the cells with a value, so a stray far-away cell costs one row.
+    filled: dict[int, dict[int, Cell]] = {}
+    for (r, c), cell in ws._cells.items():
         value = cell.value
+        if value is None:
+            continue  # formatting only
         if cell.data_type == "f":  # a formula, or an array formula object
             text = value if isinstance(value, str) else str(getattr(value, "text", "") or value)
             formulas[(ws.title, r, c)] = text
-            grid[r - 1][c - 1] = Formula(text)
+            filled.setdefault(r, {})[c] = Formula(text)
         else:
-            grid[r - 1][c - 1] = _plain(value)
-    return trim(grid)
+            filled.setdefault(r, {})[c] = _plain(value)
+    if not filled:
+        return ()
+    rows: list[Row] = []
+    for r in range(1, max(filled) + 1):
+        cells = filled.get(r, {})
+        rows.append(tuple(cells.get(c) for c in range(1, max(cells, default=0) + 1)))
+    return trim(rows)
 
 
 def _cached_values(

@@ -19,6 +19,7 @@ START: dict[str, list[list[Any]]] = {
         ["a@x.example.org", "A"],
         [None, None],
         ["c@x.example.org", "=1+1"],
+        [None, "   "],  # somebody's cell of spaces: appends go below it
     ],
     "Log": [["Key", "Status"], ["k1", "sent"]],
 }
@@ -43,7 +44,13 @@ def reopened(book: Workbook) -> Workbook:
 
 def test_read_gives_every_tab_trimmed(make: Callable[[Path], Workbook], tmp_path: Path) -> None:
     assert make(tmp_path).read() == {
-        "People": (("Email", "Name"), ("a@x.example.org", "A"), (), ("c@x.example.org", "=1+1")),
+        "People": (
+            ("Email", "Name"),
+            ("a@x.example.org", "A"),
+            (),
+            ("c@x.example.org", "=1+1"),
+            (None, "   "),
+        ),
         "Log": (("Key", "Status"), ("k1", "sent")),
     }
 
@@ -69,7 +76,7 @@ def test_a_plan_appends_below_the_last_row_and_rewrites_whole_tabs(
         ("d@x.example.org", '=HYPERLINK("http://x","y")'),
         ("e@x.example.org", "Émile Ødegård"),
     )
-    assert after["People"][:4] == trim(START["People"])
+    assert after["People"][:5] == trim(START["People"])  # the cell of spaces is kept
     assert after["Log"] == (("Key", "Status"), ("k2", "failed"))
     new_day = after["New"][1][2]
     assert after["New"][0] == ("Key", "Count", "Day")

@@ -248,3 +248,18 @@ def test_images_and_charts_in_the_workbook_survive_a_save(workbook_file: Path) -
         names = saved.namelist()
     assert [n for n in names if n.startswith("xl/media/")] == ["xl/media/image1.png"]
     assert [n for n in names if n.startswith("xl/charts/chart")] == ["xl/charts/chart1.xml"]
+
+
+def test_a_stray_far_away_cell_costs_one_row_not_a_grid(in_tmp: Path) -> None:
+    path = write_xlsx(in_tmp / "stray.xlsx", basic_tabs())
+    book = openpyxl.load_workbook(path)
+    book["Participants"]["XFD50"] = "oops"
+    book["Participants"]["A5000"].font = openpyxl.styles.Font(bold=True)  # formatting only
+    book.save(path)
+    rows = XlsxWorkbook(path).read()["Participants"]
+    assert (len(rows), len(rows[-1]), rows[-1][-1], sum(len(r) for r in rows[3:-1])) == (
+        50,
+        16384,
+        "oops",
+        0,
+    )
