@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pipeline.cells import Cell, Row, is_blank, text
+from pipeline.cells import Cell, Formula, Row, is_blank, text
 from pipeline.errors import WorkbookLayoutError
 from pipeline.models import Problem
 from pipeline.vocab import (
@@ -110,6 +110,11 @@ def _header_row(
     return index + 1, columns, problems
 
 
+def _has_data(row: Row) -> bool:
+    """A row with something typed in it; formulas dragged down empty rows show nothing."""
+    return any(not is_blank(v) and not isinstance(v, Formula) for v in row)
+
+
 def read_table(name: str, key: str, rows: tuple[Row, ...]) -> tuple[Table, list[Problem]]:
     """Locate the header of one tab and collect its non-blank data rows."""
     problems: list[Problem] = []
@@ -123,7 +128,7 @@ def read_table(name: str, key: str, rows: tuple[Row, ...]) -> tuple[Table, list[
     data = tuple(
         (number, row)
         for number, row in enumerate(rows[header_row:], start=header_row + 1)
-        if any(not is_blank(v) for v in row)
+        if _has_data(row)
     )
     return Table(key, name, header_row, headers, columns, data), problems
 

@@ -219,11 +219,12 @@ class XlsxWorkbook:
                 for ws in self._book.worksheets
                 if isinstance(ws, Worksheet)
             }
+            # A formula showing "" still fills its row: appends go below it, never over it.
+            self._filled = {title: len(rows) for title, rows in grids.items()}
             if formulas:
                 editable = {t: [list(r) for r in rows] for t, rows in grids.items()}
                 _cached_values(self.path, formulas, editable)
                 grids = {t: trim(rows) for t, rows in editable.items()}
-            self._filled = {title: len(rows) for title, rows in grids.items()}
             self._snapshot = grids
         return dict(self._snapshot)
 

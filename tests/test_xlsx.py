@@ -263,3 +263,17 @@ def test_a_stray_far_away_cell_costs_one_row_not_a_grid(in_tmp: Path) -> None:
         "oops",
         0,
     )
+
+
+def test_rows_of_formulas_showing_nothing_are_not_appended_over(in_tmp: Path) -> None:
+    """Formulas dragged down a column (LibreOffice stored their result "") are cells too."""
+    copy = in_tmp / "lo.xlsx"
+    copy.write_bytes((DATA / "libreoffice.xlsx").read_bytes())
+    workbook = XlsxWorkbook(copy)
+    assert [p.row for p in read_programme(workbook.read()).problems] == [6]  # no rows 8-11
+    workbook.apply(Plan((Append("Deelnemers", (("new@zorg.example.org",),)),)))
+    saved = openpyxl.load_workbook(copy)["Deelnemers"]
+    assert [saved[f"H{r}"].value for r in range(8, 12)] == [
+        f'=IF(A{r}="","",A{r})' for r in range(8, 12)
+    ]
+    assert (saved["A11"].value, saved["A12"].value) == (None, "new@zorg.example.org")

@@ -34,6 +34,8 @@ def main() -> None:
     )
     people.append(["eve@zorg", "Eve", "mentee", None, None, None, None])
     people["G2"].value = '=HYPERLINK("http://x","y")'
+    for row in range(8, 12):  # dragged-down formulas that show nothing ("")
+        people[f"H{row}"] = f'=IF(A{row}="","",A{row})'
     people["G2"].data_type = "s"
     instellingen = book.create_sheet("Instellingen")
     instellingen.append(["Instelling", "Waarde"])
