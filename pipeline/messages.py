@@ -73,11 +73,11 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
     ),
     "shift_unknown": (
         'The shift "{value}" is unknown.',
-        "Use day, evening, night or weekend, separated by ;",
+        "Use day, evening, night or weekend, separated by a semicolon (;).",
         'De dienst "{value}" is onbekend.',
-        "Gebruik dag, avond, nacht of weekend, gescheiden door ;",
+        "Gebruik dag, avond, nacht of weekend, gescheiden door een puntkomma (;).",
         'Vakten "{value}" er ukjent.',
-        "Bruk dag, kveld, natt eller helg, skilt med ;",
+        "Bruk dag, kveld, natt eller helg, skilt med semikolon (;).",
     ),
     "date_unreadable": (
         '"{value}" cannot be read as a date.',

@@ -17,7 +17,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -32,6 +32,7 @@ BACKUPS_KEPT = 7
 EXCEL_TEXT_LIMIT = 32_767
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_WRAPPED = Alignment(wrap_text=True, vertical="top")
 _DROPDOWN_ROWS = 2000
 _FOREIGN = {
     ".xls": "an old Excel 97-2003 file",
@@ -172,8 +173,9 @@ def _style_header(ws: Worksheet, width: int) -> None:
     ws.freeze_panes = "A2"
 
 
-def _fit_columns(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int] = ()) -> None:
+def _fit_columns(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int] = ()) -> list[int]:
     count = max((len(r) for r in rows), default=0)
+    fitted = []
     for index in range(count):
         if index < len(widths):
             width = widths[index]
@@ -183,6 +185,20 @@ def _fit_columns(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int] = ())
             )
             width = min(max(longest + 2, 10), 60)
         ws.column_dimensions[get_column_letter(index + 1)].width = width
+        fitted.append(width)
+    return fitted
+
+
+def _wrap(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int]) -> None:
+    """Wrap text and give each row the height of its longest cell (not every viewer does)."""
+    for number, row in enumerate(rows, 1):
+        lines = 1
+        for index, value in enumerate(row):
+            if isinstance(value, str) and index < len(widths):
+                lines = max(lines, -(-len(value) // max(widths[index] - 2, 1)))
+            ws.cell(row=number, column=index + 1).alignment = _WRAPPED
+        if lines > 1:
+            ws.row_dimensions[number].height = 15 * lines
 
 
 def _fill(ws: Worksheet, rows: Sequence[Row], start: int = 1) -> None:
@@ -257,7 +273,7 @@ class XlsxWorkbook:
         _fill(ws, change.rows)
         if change.rows:
             _style_header(ws, len(change.rows[0]))
-            _fit_columns(ws, change.rows)
+            _wrap(ws, change.rows, _fit_columns(ws, change.rows))
         self._filled[change.tab] = len(trim(change.rows))
 
     def _append(self, change: Append) -> None:
