@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pipeline.cells import Cell, Formula, Row, is_blank, text
+from pipeline.cells import Cell, Formula, Row, is_blank, quote, text
 from pipeline.errors import WorkbookLayoutError
 from pipeline.models import Problem
 from pipeline.vocab import (
@@ -99,12 +99,12 @@ def _header_row(
     index, columns, problems = best
     missing = [k for k in REQUIRED[key] if k not in columns]
     if missing:
-        found = ", ".join(text(v) for v in rows[index] if not is_blank(v)) if rows else ""
+        found = ", ".join(quote(v) for v in rows[index] if not is_blank(v)) if rows else ""
         wanted = "; ".join(
             f'"{vocabulary.word(k, "en")}" ({_spellings(vocabulary, k)})' for k in missing
         )
         raise WorkbookLayoutError(
-            f'Tab "{name}" has no column {wanted}. Headers found in row {index + 1}: '
+            f'Tab "{quote(name)}" has no column {wanted}. Headers found in row {index + 1}: '
             f"{found or 'none'}. Add the missing column header(s) and run again."
         )
     return index + 1, columns, problems
@@ -144,7 +144,7 @@ def read_tables(
             names.setdefault(key, []).append(name)
     for key, found in names.items():
         if len(found) > 1:
-            listed = " and ".join(f'"{n}"' for n in found)
+            listed = " and ".join(f'"{quote(n)}"' for n in found)
             raise WorkbookLayoutError(
                 f"Tabs {listed} both look like the {TABS.word(key, 'en')} tab. "
                 "Rename or delete one of them and run again."
@@ -158,11 +158,17 @@ def read_tables(
         )
         raise WorkbookLayoutError(
             f"The workbook has no tab {expected}. Tabs found: "
-            f"{', '.join(snapshot) or 'none'}. Rename the tab that lists the participants, "
+            f"{', '.join(quote(n) for n in snapshot) or 'none'}. Rename the tab that lists the participants, "
             "or start from a new workbook made with 'mentorflow init'."
         )
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
+    (people,) = names["participants"]
+    if not any(not is_blank(v) for row in snapshot[people] for v in row):
+        raise WorkbookLayoutError(
+            f'Tab "{quote(people)}" is empty. Give it a header row with at least Email, Name and '
+            "Role (a new workbook from 'mentorflow init' has them all), then the participants."
+        )
     for key, (name,) in names.items():
         if key in ("summary", "problems", "howto"):
             continue  # the job's own output and the how-to text are not input
