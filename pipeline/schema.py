@@ -156,10 +156,10 @@ def read_tables(
             if configured
             else f'"Participants" ({_spellings(TABS, "participants")})'
         )
+        tabs = ", ".join(quote(n) for n in snapshot) or "none"
         raise WorkbookLayoutError(
-            f"The workbook has no tab {expected}. Tabs found: "
-            f"{', '.join(quote(n) for n in snapshot) or 'none'}. Rename the tab that lists the participants, "
-            "or start from a new workbook made with 'mentorflow init'."
+            f"The workbook has no tab {expected}. Tabs found: {tabs}. Rename the tab that "
+            "lists the participants, or start from a new workbook made with 'mentorflow init'."
         )
     tables: dict[str, Table] = {}
     problems: list[Problem] = []
