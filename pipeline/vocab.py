@@ -130,7 +130,8 @@ PARTICIPANT_COLUMNS = _vocab(
         "Manager email",
         "E-mail leidinggevende",
         "Leders e-post",
-        ("Manager", "Leidinggevende", "Leder", "Line manager email"),
+        # not "Manager" or "Leidinggevende": such a column usually holds a name, not an address
+        ("Line manager email", "E-mail manager", "Lederens e-post"),
     ),
     T(
         "years_experience",
