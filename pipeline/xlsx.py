@@ -17,6 +17,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.rich_text import CellRichText
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
@@ -98,6 +99,8 @@ def _plain(value: Any) -> Cell:
     """A cell value as the pipeline's Cell type."""
     if value is None or isinstance(value, str | int | float | bool | date):
         return value
+    if isinstance(value, CellRichText):
+        return str(value)  # the text without its formatting
     if isinstance(value, time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -218,7 +221,8 @@ class XlsxWorkbook:
         self.backup_dir = backup_dir or self.path.parent / "backups"
         if writable:
             ensure_closed(self.path)
-        self._book = _load(self.path)
+        # rich_text keeps partly bold or coloured cells as they are when the file is saved
+        self._book = _load(self.path, rich_text=True)
         self._mtime = self.path.stat().st_mtime_ns
         self._snapshot: Snapshot | None = None
         self._filled: dict[str, int] = {}

@@ -277,3 +277,21 @@ def test_rows_of_formulas_showing_nothing_are_not_appended_over(in_tmp: Path) ->
         f'=IF(A{r}="","",A{r})' for r in range(8, 12)
     ]
     assert (saved["A11"].value, saved["A12"].value) == (None, "new@zorg.example.org")
+
+
+def test_partly_formatted_text_keeps_its_formatting(workbook_file: Path) -> None:
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    book = openpyxl.load_workbook(workbook_file)
+    book["Participants"]["B2"] = CellRichText(["Anna ", TextBlock(InlineFont(b=True), "Jansen")])
+    book.save(workbook_file)
+    workbook = XlsxWorkbook(workbook_file)
+    assert read_programme(workbook.read()).participants[0].name == "Anna Jansen"
+    workbook.apply(Plan((Replace("Problems", (("x",),)),)))
+    saved = openpyxl.load_workbook(workbook_file, rich_text=True)["Participants"]["B2"].value
+    assert isinstance(saved, CellRichText)
+    assert [(getattr(part, "font", None) and part.font.b, str(part)) for part in saved] == [
+        (None, "Anna "),
+        (True, "Jansen"),
+    ]
