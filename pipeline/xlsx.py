@@ -221,8 +221,10 @@ class XlsxWorkbook:
         self.backup_dir = backup_dir or self.path.parent / "backups"
         if writable:
             ensure_closed(self.path)
-        # rich_text keeps partly bold or coloured cells as they are when the file is saved
-        self._book = _load(self.path, rich_text=True)
+        # rich_text keeps partly bold or coloured cells as they are when the file is saved,
+        # keep_vba the macros of an .xlsm workbook
+        macros = self.path.suffix.lower() == ".xlsm"
+        self._book = _load(self.path, rich_text=True, keep_vba=macros)
         self._mtime = self.path.stat().st_mtime_ns
         self._snapshot: Snapshot | None = None
         self._filled: dict[str, int] = {}

@@ -295,3 +295,12 @@ def test_partly_formatted_text_keeps_its_formatting(workbook_file: Path) -> None
         (None, "Anna "),
         (True, "Jansen"),
     ]
+
+
+def test_the_macros_of_an_xlsm_workbook_survive_a_save(in_tmp: Path) -> None:
+    path = write_xlsx(in_tmp / "programme.xlsm", basic_tabs())
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("xl/vbaProject.bin", b"macro bytes")
+    run(XlsxWorkbook(path), ["check"], RunContext(TODAY))
+    with zipfile.ZipFile(path) as saved:
+        assert saved.read("xl/vbaProject.bin") == b"macro bytes"
