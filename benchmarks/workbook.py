@@ -15,6 +15,7 @@ from pipeline.cells import Cell, Row
 from pipeline.layout import header, new_workbook
 from pipeline.programme import read_programme
 from pipeline.run import RunContext, run
+from pipeline.stages import named
 from pipeline.vocab import COLUMNS, TABS
 from pipeline.xlsx import XlsxWorkbook
 
@@ -73,7 +74,7 @@ def _measure(count: int, path: Path) -> Figures:
     loaded = time.perf_counter()
     programme = read_programme(snapshot)
     parsed = time.perf_counter()
-    report = run(book, ["check"], RunContext(TODAY))
+    report = run(book, named("check"), RunContext(TODAY))
     done = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return (

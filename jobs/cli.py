@@ -16,7 +16,8 @@ from pipeline.config import Config, load_config
 from pipeline.errors import ConfigError, MentorflowError, WorkbookError
 from pipeline.layout import new_workbook
 from pipeline.problems import as_line
-from pipeline.run import RunContext, RunReport, nightly_stages, run
+from pipeline.run import RunContext, RunReport, Stage, run
+from pipeline.stages import named, nightly
 from pipeline.vocab import LANGUAGES, TABS
 from pipeline.workbook import Append, InMemoryWorkbook, Plan, Workbook
 from pipeline.xlsx import XlsxWorkbook, ensure_closed
@@ -169,7 +170,7 @@ def print_report(title: str, report: RunReport, dry_run: bool) -> None:
         print("  nothing to write: the workbook is up to date")
 
 
-def _run_stages(args: argparse.Namespace, stages: Sequence[str]) -> int:
+def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -> int:
     config = load_config(args.config)
     today = today_in(config, args.today)
     book = open_workbook(config, args)
@@ -182,11 +183,11 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[str]) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    return _run_stages(args, ["check"])
+    return _run_stages(args, named("check"))
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
-    return _run_stages(args, nightly_stages())
+    return _run_stages(args, nightly())
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -227,7 +228,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             encoding="utf-8",
         )
         book = XlsxWorkbook(path)
-    report = run(book, nightly_stages(), RunContext(today, args.dry_run, dict(config.tabs)))
+    report = run(book, nightly(), RunContext(today, args.dry_run, dict(config.tabs)))
     print_report(f"mentorflow demo: {path}, {today.isoformat()}", report, args.dry_run)
     if not args.dry_run:
         problems_tab = TABS.word("problems", report.programme.language)

@@ -162,6 +162,14 @@ def parse_whole_number(value: Cell) -> int:
     return int(number)
 
 
+def add_days(day: date, days: int) -> date:
+    """`day` plus `days`, held within the calendar (a typo of 9999 years must not crash)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def parse_amount(value: Cell) -> float:
     """A number of zero or more (years of experience, a weight)."""
     number = parse_number(value)

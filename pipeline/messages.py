@@ -225,6 +225,35 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         'Statusen "{value}" er ukjent.',
         "La E-postloggen være mentorflows; slett radene til en melding for å sende den på nytt.",
     ),
+    "unmatched_no_mentor": (
+        "No mentor proposed for {value}: there is no active mentor.",
+        "Add a mentor (role mentor or both) on this tab; the next run proposes again.",
+        "Geen mentor voorgesteld voor {value}: er is geen actieve mentor.",
+        "Voeg een mentor toe (rol mentor of beide) op dit tabblad; de volgende run stelt "
+        "opnieuw voor.",
+        "Ingen mentor foreslått for {value}: det finnes ingen aktiv mentor.",
+        "Legg til en mentor (rolle mentor eller begge) i denne fanen; neste kjøring foreslår "
+        "på nytt.",
+    ),
+    "unmatched_not_allowed": (
+        "No mentor proposed for {value}: all {count} mentors are ruled out ({breakdown}).",
+        "Check the exclusions, the manager and the years of experience, or add a mentor.",
+        "Geen mentor voorgesteld voor {value}: alle {count} mentoren vallen af ({breakdown}).",
+        "Controleer de uitsluitingen, de leidinggevende en de jaren ervaring, of voeg een "
+        "mentor toe.",
+        "Ingen mentor foreslått for {value}: alle {count} mentorer er utelukket ({breakdown}).",
+        "Sjekk unntakene, lederen og årene med erfaring, eller legg til en mentor.",
+    ),
+    "unmatched_full": (
+        "No mentor proposed for {value}: the {count} suitable mentor(s) have no free place.",
+        "Raise a mentor's Capacity or add a mentor; the next run proposes again.",
+        "Geen mentor voorgesteld voor {value}: de {count} geschikte mentor(en) hebben geen "
+        "plek meer.",
+        "Verhoog de Capaciteit van een mentor of voeg een mentor toe; de volgende run stelt "
+        "opnieuw voor.",
+        "Ingen mentor foreslått for {value}: de {count} passende mentorene har ingen ledig plass.",
+        "Øk Kapasitet for en mentor eller legg til en mentor; neste kjøring foreslår på nytt.",
+    ),
     "setting_unknown": (
         'The setting "{value}" is unknown.',
         "Check the spelling against the list on a new workbook (mentorflow init), or delete "
@@ -289,6 +318,18 @@ _NEEDED: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+#: Why a mentor is ruled out for a mentee, for {breakdown}: (en, nl, nb).
+_RULES: dict[str, tuple[str, str, str]] = {
+    "manager": ("{} line manager", "{} leidinggevende", "{} leder"),
+    "excluded": ("{} excluded", "{} uitgesloten", "{} unntatt"),
+    "rejected": ("{} rejected before", "{} eerder afgewezen", "{} avvist før"),
+    "experience": (
+        "{} with too little experience",
+        "{} met te weinig ervaring",
+        "{} med for lite erfaring",
+    ),
+}
+
 #: The sentence that says what happens until the problem is fixed: (en, nl, nb).
 _EFFECTS: dict[str, tuple[str, str, str]] = {
     "skipped": (
@@ -322,6 +363,9 @@ def render(problem: Problem, lang: str) -> tuple[str, str, str]:
     params: dict[str, str] = dict(problem.params)
     if "needed" in params:
         params["needed"] = _NEEDED[params["needed"]][index]
+    if "breakdown" in params:  # "excluded:2;manager:1" -> "2 excluded, 1 line manager"
+        counted = (item.split(":") for item in params["breakdown"].split(";") if item)
+        params["breakdown"] = ", ".join(_RULES[rule][index].format(n) for rule, n in counted)
     entry = _CATALOGUE[problem.code]
     text = entry[2 * index].format_map(params)
     fix = entry[2 * index + 1].format_map(params)

@@ -47,16 +47,6 @@ def check(programme: Programme, context: RunContext) -> StageResult:
     return StageResult(lines=tuple(lines))
 
 
-#: The stages by command name, in nightly order. Later stages (intake, match, mail,
-#: evaluate) register here; `nightly` runs every stage that exists.
-STAGES: dict[str, Stage] = {"check": check}
-NIGHTLY_ORDER = ("check", "intake", "match", "mail", "evaluate")
-
-
-def nightly_stages() -> tuple[str, ...]:
-    return tuple(name for name in NIGHTLY_ORDER if name in STAGES)
-
-
 @dataclass(frozen=True)
 class RunReport:
     programme: Programme
@@ -70,11 +60,11 @@ class RunReport:
         return 1 if self.failed else 0
 
 
-def run(book: Workbook, stages: Sequence[str], context: RunContext) -> RunReport:
+def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext) -> RunReport:
     """Read once, run `stages` in order, apply the combined plan (unless nothing changes)."""
     snapshot = book.read()
     programme = read_programme(snapshot, context.tab_names)
-    results = [(name, STAGES[name](programme, context)) for name in stages]
+    results = [(name, stage(programme, context)) for name, stage in stages]
     problems = ordered(
         [*programme.problems, *(p for _, r in results for p in r.problems)], list(snapshot)
     )

@@ -177,7 +177,9 @@ def test_demo_builds_a_workbook_with_problems_and_runs_nightly(
     book = openpyxl.load_workbook(in_tmp / "demo" / "programme.xlsx")
     assert book["Deelnemers"].max_row == 41
     problems = [r for r in book["Problemen"].iter_rows(min_row=2, values_only=True)]
-    assert len(problems) == 7 and {r[1] for r in problems} == {"Deelnemers", "Uitsluitingen"}
+    assert len(problems) == 8 and {r[1] for r in problems} == {"Deelnemers", "Uitsluitingen"}
+    proposals = list(book["Koppelingen"].iter_rows(min_row=4, values_only=True))
+    assert len(proposals) == 12 and {r[7] for r in proposals} == {"voorgesteld"}
     again = run_cli(capsys, "--config", "demo/mentorflow.toml", "--today", "2026-11-24", "nightly")
     assert again[0] == 0 and "nothing to write" in again[1]
     assert run_cli(capsys, "demo", "--today", TODAY.isoformat())[0] == 0  # rebuilt fresh

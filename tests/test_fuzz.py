@@ -14,7 +14,8 @@ from pipeline.cells import Formula
 from pipeline.errors import WorkbookLayoutError
 from pipeline.layout import header, settings_rows
 from pipeline.messages import render
-from pipeline.run import RunContext, nightly_stages, run
+from pipeline.run import RunContext, run
+from pipeline.stages import named, nightly
 from pipeline.vocab import LANGUAGES
 from pipeline.workbook import InMemoryWorkbook
 from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, TODAY, write_xlsx
@@ -97,12 +98,12 @@ def test_any_cells_give_problems_rows_never_a_crash(
             "Mail log": log,
         }
     )
-    report = run(book, nightly_stages(), RunContext(TODAY))
+    report = run(book, nightly(), RunContext(TODAY))
     for problem in report.problems:
         assert problem.tab and problem.column
         severity, text, fix = render(problem, lang)
         assert severity and text and fix
-    again = run(book, nightly_stages(), RunContext(TODAY))
+    again = run(book, nightly(), RunContext(TODAY))
     assert not again.plan  # a second run on the same day changes nothing
 
 
@@ -116,14 +117,14 @@ def test_any_cells_give_problems_rows_never_a_crash(
 )
 def test_any_tabs_give_a_layout_error_or_a_run(tabs) -> None:  # type: ignore[no-untyped-def]
     try:
-        run(InMemoryWorkbook(tabs), ["check"], RunContext(TODAY))
+        run(InMemoryWorkbook(tabs), named("check"), RunContext(TODAY))
     except WorkbookLayoutError as exc:
         assert "\n" not in str(exc) and str(exc).endswith(".")
 
 
 def test_an_empty_participants_tab_is_a_layout_error() -> None:
     try:
-        run(InMemoryWorkbook({"Participants": [[None, " "]]}), ["check"], RunContext(TODAY))
+        run(InMemoryWorkbook({"Participants": [[None, " "]]}), named("check"), RunContext(TODAY))
     except WorkbookLayoutError as exc:
         assert str(exc).startswith('Tab "Participants" is empty.')
     else:

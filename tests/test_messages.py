@@ -14,6 +14,8 @@ PARAMS = {
     "role": "mentee",
     "setting": "Grace days",
     "needed": "number_unreadable",
+    "count": "3",
+    "breakdown": "excluded:2;manager:1;rejected:1;experience:4",
     "default": "7",
 }
 
@@ -37,4 +39,25 @@ def test_a_message_reads_as_a_coordinator_would_want() -> None:
     assert render(problem, "nl")[1] == '"jo@" is geen geldig e-mailadres.'
     assert render(problem, "nb")[2] == (
         "Rett adressen (som navn@organisasjon.no). Inntil da hoppes denne raden over."
+    )
+
+
+def test_the_reasons_a_mentee_stays_unmatched_are_spelled_out() -> None:
+    problem = Problem.at(
+        "Deelnemers",
+        18,
+        "Naam",
+        "unmatched_not_allowed",
+        "",
+        value="Naima Vos",
+        count=4,
+        breakdown="manager:1;excluded:2;experience:1",
+    )
+    assert render(problem, "nl")[1] == (
+        "Geen mentor voorgesteld voor Naima Vos: alle 4 mentoren vallen af (1 leidinggevende, "
+        "2 uitgesloten, 1 met te weinig ervaring)."
+    )
+    assert render(problem, "en")[1] == (
+        "No mentor proposed for Naima Vos: all 4 mentors are ruled out (1 line manager, "
+        "2 excluded, 1 with too little experience)."
     )

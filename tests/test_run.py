@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.run import RunContext, nightly_stages, run
+from pipeline.run import RunContext, run
+from pipeline.stages import named, nightly
 from pipeline.workbook import InMemoryWorkbook, Replace
 from tests.conftest import TODAY, basic_tabs, person
 
@@ -15,7 +16,7 @@ def broken_book() -> InMemoryWorkbook:
 
 def test_problems_are_written_to_a_problems_tab_in_sheet_order() -> None:
     book = broken_book()
-    report = run(book, ["check"], RunContext(TODAY))
+    report = run(book, named("check"), RunContext(TODAY))
     assert book.tabs["Problems"] == (
         ("Severity", "Tab", "Row", "Column", "Problem", "How to fix"),
         (
@@ -32,16 +33,16 @@ def test_problems_are_written_to_a_problems_tab_in_sheet_order() -> None:
 
 def test_running_twice_on_the_same_day_changes_nothing() -> None:
     book = broken_book()
-    run(book, nightly_stages(), RunContext(TODAY))
-    again = run(book, nightly_stages(), RunContext(TODAY))
+    run(book, nightly(), RunContext(TODAY))
+    again = run(book, nightly(), RunContext(TODAY))
     assert (bool(again.plan), len(book.applied)) == (False, 2)
 
 
 def test_fixing_the_cell_clears_the_problem_on_the_next_run() -> None:
     book = broken_book()
-    run(book, ["check"], RunContext(TODAY))
+    run(book, named("check"), RunContext(TODAY))
     book.tabs["Participants"] = basic_tabs()["Participants"]  # type: ignore[assignment]
-    report = run(book, ["check"], RunContext(TODAY))
+    report = run(book, named("check"), RunContext(TODAY))
     assert report.plan.changes == (Replace("Problems", (book.tabs["Problems"][0],)),)
     assert report.problems == ()
 
@@ -50,12 +51,11 @@ def test_an_existing_problems_tab_in_another_language_is_reused() -> None:
     tabs = basic_tabs([{**person("bo"), "Email": "bo@"}])
     tabs["Problemen"] = [["oud"]]
     book = InMemoryWorkbook(tabs)
-    run(book, ["check"], RunContext(TODAY))
+    run(book, named("check"), RunContext(TODAY))
     assert "Problems" not in book.tabs and book.tabs["Problemen"][1][0] == "error"
 
 
 def test_nightly_runs_the_stages_that_exist_in_order() -> None:
-    assert nightly_stages()[0] == "check"
-    assert list(nightly_stages()) == sorted(
-        nightly_stages(), key=("check", "intake", "match", "mail", "evaluate").index
-    )
+    names = [name for name, _ in nightly()]
+    assert names[:2] == ["check", "match"]
+    assert names == sorted(names, key=("check", "intake", "match", "mail", "evaluate").index)

@@ -13,6 +13,7 @@ import pytest
 from pipeline.errors import WorkbookError, WorkbookLockedError
 from pipeline.programme import read_programme
 from pipeline.run import RunContext, run
+from pipeline.stages import named
 from pipeline.vocab import JOB_TABS, TABS
 from pipeline.workbook import Append, Plan, Replace
 from pipeline.xlsx import BACKUPS_KEPT, XlsxWorkbook
@@ -60,7 +61,7 @@ def test_a_run_leaves_every_coordinator_cell_as_it_was(in_tmp: Path) -> None:
         in_tmp / "programme.xlsx", tabs, [("Participants", "B5"), ("Participants", "F3")]
     )
     before = every_cell(path)
-    report = run(XlsxWorkbook(path), ["check"], RunContext(TODAY))
+    report = run(XlsxWorkbook(path), named("check"), RunContext(TODAY))
     assert report.plan  # the Problems tab was written
     assert every_cell(path) == before
     names = {p.name for p in read_programme(XlsxWorkbook(path).read()).participants}
@@ -243,7 +244,7 @@ def test_images_and_charts_in_the_workbook_survive_a_save(workbook_file: Path) -
     people.add_chart(chart, "R5")
     book.save(workbook_file)
 
-    run(XlsxWorkbook(workbook_file), ["check"], RunContext(TODAY))
+    run(XlsxWorkbook(workbook_file), named("check"), RunContext(TODAY))
     with zipfile.ZipFile(workbook_file) as saved:
         names = saved.namelist()
     assert [n for n in names if n.startswith("xl/media/")] == ["xl/media/image1.png"]
@@ -301,6 +302,6 @@ def test_the_macros_of_an_xlsm_workbook_survive_a_save(in_tmp: Path) -> None:
     path = write_xlsx(in_tmp / "programme.xlsm", basic_tabs())
     with zipfile.ZipFile(path, "a") as package:
         package.writestr("xl/vbaProject.bin", b"macro bytes")
-    run(XlsxWorkbook(path), ["check"], RunContext(TODAY))
+    run(XlsxWorkbook(path), named("check"), RunContext(TODAY))
     with zipfile.ZipFile(path) as saved:
         assert saved.read("xl/vbaProject.bin") == b"macro bytes"

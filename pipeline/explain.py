@@ -1,0 +1,51 @@
+"""The Why column of a proposal: its score parts in plain words, in the workbook's language."""
+
+from __future__ import annotations
+
+from pipeline.scoring import Fit
+from pipeline.vocab import DEFAULT_LANGUAGE, SHIFTS
+
+# part: (en, nl, nb); {} is filled with the shared items
+_PARTS: dict[str, tuple[str, str, str]] = {
+    "preferred": (
+        "named as preferred mentor",
+        "gekozen als voorkeursmentor",
+        "valgt som ønsket mentor",
+    ),
+    "goals": ("shared goals: {}", "gedeelde doelen: {}", "felles mål: {}"),
+    "discipline": ("same discipline ({})", "zelfde discipline ({})", "samme yrkesgruppe ({})"),
+    "team": ("same team ({})", "zelfde team ({})", "samme team ({})"),
+    "shifts": ("both work: {}", "werken allebei: {}", "jobber begge: {}"),
+    "location": ("same location ({})", "zelfde locatie ({})", "samme arbeidssted ({})"),
+    "languages": ("shared language: {}", "gedeelde taal: {}", "felles språk: {}"),
+    "nothing": (
+        "nothing in common; the best mentor available",
+        "geen overeenkomsten; de best beschikbare mentor",
+        "ingen felles trekk; den beste tilgjengelige mentoren",
+    ),
+}
+_INDEX = {"en": 0, "nl": 1, "nb": 2}
+
+
+def why(fit: Fit, lang: str) -> str:
+    """'same discipline (nurse); shared goals: wound care, medication; both work: night'."""
+    index = _INDEX.get(lang, _INDEX[DEFAULT_LANGUAGE])
+
+    def part(name: str, items: str = "") -> str:
+        return _PARTS[name][index].format(items)
+
+    parts = []
+    if fit.preferred:
+        parts.append(part("preferred"))
+    if fit.goals:
+        parts.append(part("goals", ", ".join(fit.goals)))
+    for name in ("discipline", "team"):
+        if getattr(fit, name):
+            parts.append(part(name, getattr(fit, name)))
+    if fit.shifts:
+        parts.append(part("shifts", ", ".join(SHIFTS.word(s, lang) for s in fit.shifts)))
+    if fit.location:
+        parts.append(part("location", fit.location))
+    if fit.languages:
+        parts.append(part("languages", ", ".join(fit.languages)))
+    return "; ".join(parts) or part("nothing")

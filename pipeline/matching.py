@@ -1,0 +1,233 @@
+"""The match stage (SPEC §3): who needs a mentor, who has room, and the optimal proposals."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from pipeline.cells import Cell, Row, add_days, email_key
+from pipeline.explain import why
+from pipeline.layout import header
+from pipeline.models import Match, Participant, Problem
+from pipeline.programme import Programme
+from pipeline.run import RunContext, StageResult
+from pipeline.scoring import Features, Fit, Weights, fit
+from pipeline.solver import Solution, solve
+from pipeline.vocab import MATCH_COLUMNS, MATCH_STATUSES, TABS
+from pipeline.workbook import Append, Plan
+
+#: A proposed or approved match takes one of its mentor's places until S + 180 days.
+LOAD_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The mentees to match and the mentors with room, each in a fixed (email) order."""
+
+    mentees: tuple[Participant, ...]
+    mentors: tuple[Participant, ...]
+    capacity: np.ndarray  # free places per mentor
+    excluded: frozenset[tuple[str, str]]  # (mentee key, mentor key), both orders
+    rejected: frozenset[tuple[str, str]]
+
+
+def _open(programme: Programme) -> list[Match]:
+    # Held matches count too: a row with a problem still has its mentee and its mentor's place.
+    return [m for m in (*programme.matches, *programme.held_matches) if m.is_open]
+
+
+def _active_mentors(programme: Programme) -> tuple[Participant, ...]:
+    people = (p for p in programme.participants if p.is_active and p.is_mentor)
+    return tuple(sorted(people, key=lambda p: p.key))
+
+
+def pool(programme: Programme, today: date) -> Pool:
+    settings = programme.settings
+    open_matches = _open(programme)
+    taken = {email_key(m.mentee_email) for m in open_matches}
+    horizon = add_days(today, settings.match_horizon_days)
+    mentees = sorted(
+        (
+            p
+            for p in programme.participants
+            if p.is_active
+            and p.is_mentee
+            and p.key not in taken
+            and (p.start_date is None or p.start_date <= horizon)
+        ),
+        key=lambda p: p.key,
+    )
+    load: Counter[str] = Counter()
+    for match in open_matches:
+        mentee = programme.person(match.mentee_email)
+        start = mentee.start_date if mentee and mentee.start_date else match.proposed_on
+        if start is None or today <= add_days(start, LOAD_DAYS):
+            load[email_key(match.mentor_email)] += 1
+    mentors = sorted(
+        (
+            p
+            for p in programme.participants
+            if p.is_active and p.is_mentor and p.capacity > load[p.key]
+        ),
+        key=lambda p: p.key,
+    )
+    excluded = set()
+    for exclusion in programme.exclusions:
+        a, b = (email_key(exclusion.person_a), email_key(exclusion.person_b))
+        excluded |= {(a, b), (b, a)}
+    # A match whose status nobody can read is treated as rejected: never proposed again.
+    rejected = {
+        m.pair
+        for m in (*programme.matches, *programme.held_matches)
+        if m.status in ("rejected", "unknown")
+    }
+    return Pool(
+        tuple(mentees),
+        tuple(mentors),
+        np.array([p.capacity - load[p.key] for p in mentors], dtype=np.int64),
+        frozenset(excluded),
+        frozenset(rejected),
+    )
+
+
+def features(programme: Programme, chosen: Pool) -> Features:
+    settings = programme.settings
+    return Features(
+        chosen.mentees,
+        chosen.mentors,
+        Weights.from_settings(settings.weights),
+        settings.min_experience_gap,
+        {"excluded": chosen.excluded, "rejected": chosen.rejected},
+    )
+
+
+@dataclass(frozen=True)
+class Proposal:
+    match_id: str
+    mentee: Participant
+    mentor: Participant
+    fit: Fit
+
+
+def next_ids(existing: Sequence[Match], count: int) -> list[str]:
+    """IDs after the highest M-number in use: M-0001, M-0002, ..."""
+    numbers = [int(m[1]) for match in existing if (m := re.fullmatch(r"M-(\d+)", match.match_id))]
+    start = max(numbers, default=0) + 1
+    return [f"M-{n:04d}" for n in range(start, start + count)]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    pool: Pool
+    features: Features
+    solution: Solution
+    proposals: tuple[Proposal, ...]
+
+
+def propose(programme: Programme, today: date) -> Outcome:
+    """The optimal proposals for everyone waiting, proven optimal by the solver."""
+    chosen = pool(programme, today)
+    scored = features(programme, chosen)
+    solution = solve(scored.block, chosen.capacity, len(chosen.mentees))
+    matched = np.flatnonzero(solution.mentor_of >= 0)
+    ids = next_ids([*programme.matches, *programme.held_matches], len(matched))
+    weights = scored.weights
+    proposals = [
+        Proposal(
+            match_id,
+            chosen.mentees[i],
+            chosen.mentors[j],
+            fit(chosen.mentees[i], chosen.mentors[j], weights),
+        )
+        for match_id, i, j in zip(ids, matched, solution.mentor_of[matched], strict=True)
+    ]
+    return Outcome(chosen, scored, solution, tuple(proposals))
+
+
+def unmatched_problems(programme: Programme, outcome: Outcome) -> list[Problem]:
+    """A Problems row for every mentee left without a proposal, saying why.
+
+    The reason looks at every active mentor, full or not, so that it reads the same on the
+    next run: either each is ruled out by a rule, or the suitable ones have no place left
+    (with an optimal result, an unmatched mentee never has a suitable mentor with room).
+    """
+    table = programme.tables["participants"]
+    column = table.header("name", programme.language)
+    waiting = [outcome.pool.mentees[i] for i in np.flatnonzero(outcome.solution.mentor_of < 0)]
+    if not waiting:
+        return []
+    everyone = Pool(
+        tuple(waiting),
+        _active_mentors(programme),
+        np.zeros(0, dtype=np.int64),
+        outcome.pool.excluded,
+        outcome.pool.rejected,
+    )
+    rules = features(programme, everyone)
+    problems = []
+    for i, mentee in enumerate(waiting):
+        counts = rules.reasons(i)
+        ruled_out = {k: v for k, v in counts.items() if k != "allowed" and v}
+        if counts["allowed"]:
+            code, count, breakdown = "unmatched_full", counts["allowed"], ""
+        elif ruled_out:
+            code, count = "unmatched_not_allowed", sum(ruled_out.values())
+            breakdown = ";".join(f"{k}:{v}" for k, v in ruled_out.items())
+        else:
+            code, count, breakdown = "unmatched_no_mentor", 0, ""
+        params = {"value": mentee.name, "count": count}
+        if breakdown:
+            params["breakdown"] = breakdown
+        problems.append(Problem.at(table.name, mentee.row, column, code, "", **params))
+    return problems
+
+
+def match_rows(
+    programme: Programme, proposals: Sequence[Proposal], today: date
+) -> tuple[str, tuple[Row, ...], Row]:
+    """(tab, rows to append, header for a new tab) for the Matches tab."""
+    lang = programme.language
+    status = "approved" if programme.settings.auto_approve else "proposed"
+    table = programme.tables.get("matches")
+    records: list[dict[str, Cell]] = [
+        {
+            "match_id": p.match_id,
+            "mentee_email": p.mentee.email,
+            "mentee": p.mentee.name,
+            "mentor_email": p.mentor.email,
+            "mentor": p.mentor.name,
+            "score": round(p.fit.score, 1),
+            "why": why(p.fit, lang),
+            "status": MATCH_STATUSES.word(status, lang),
+            "proposed_on": today,
+        }
+        for p in proposals
+    ]
+    if table is not None and table.header_row is not None:
+        return table.name, tuple(table.record(r) for r in records), ()
+    # No Matches tab yet (or an empty one): it gets our header, in our column order.
+    name = table.name if table is not None else TABS.word("matches", lang)
+    rows = tuple(tuple(r.get(k) for k in MATCH_COLUMNS.terms) for r in records)
+    return name, rows, header("matches", lang)
+
+
+def match(programme: Programme, context: RunContext) -> StageResult:
+    outcome = propose(programme, context.today)
+    chosen, solution, proposals = outcome.pool, outcome.solution, outcome.proposals
+    problems = unmatched_problems(programme, outcome)
+    plan = Plan()
+    if proposals:
+        tab, rows, new_header = match_rows(programme, proposals, context.today)
+        plan = Plan((Append(tab, rows, new_header),))
+    approved = " (approved automatically)" if programme.settings.auto_approve else ""
+    lines = (
+        f"{len(proposals)} proposed{approved} for {len(chosen.mentees)} mentee(s) waiting, "
+        f"{len(chosen.mentors)} mentor(s) with room; total score {solution.total:.1f}",
+        f"mentees left without a mentor: {len(problems)}",
+    )
+    return StageResult(plan=plan, problems=tuple(problems), lines=lines)

@@ -1,0 +1,18 @@
+"""The stages of the nightly job by command name, in the order `nightly` runs them."""
+
+from __future__ import annotations
+
+from pipeline.matching import match
+from pipeline.run import Stage, check
+
+STAGES: dict[str, Stage] = {"check": check, "match": match}
+# intake, mail and evaluate join here in this order as they are built.
+NIGHTLY_ORDER = ("check", "intake", "match", "mail", "evaluate")
+
+
+def named(*names: str) -> list[tuple[str, Stage]]:
+    return [(name, STAGES[name]) for name in names]
+
+
+def nightly() -> list[tuple[str, Stage]]:
+    return named(*(name for name in NIGHTLY_ORDER if name in STAGES))
