@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="language of the demo workbook (default: nl)",
     )
     command("check", "read and validate the workbook; write what is wrong to the Problems tab")
+    command("match", "propose the best mentor for everyone waiting; append them to Matches")
     command("nightly", "run every stage of the nightly job, in order")
     return parser
 
@@ -186,6 +187,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     return _run_stages(args, named("check"))
 
 
+def cmd_match(args: argparse.Namespace) -> int:
+    return _run_stages(args, named("match"))
+
+
 def cmd_nightly(args: argparse.Namespace) -> int:
     return _run_stages(args, nightly())
 
@@ -244,6 +249,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "demo": cmd_demo,
     "check": cmd_check,
+    "match": cmd_match,
     "nightly": cmd_nightly,
 }
 

@@ -1,0 +1,75 @@
+"""The solver: optimal by brute force on small problems, and its invariants on random ones."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from pipeline.solver import solve
+
+SCORES = st.sampled_from([-np.inf, 0.0, 10.0, 13.333333, 20.0, 40.0, 50.0, 90.0])
+
+
+def brute_force(scores: np.ndarray, capacity: np.ndarray) -> tuple[int, float]:
+    mentees, mentors = scores.shape
+    best = (0, 0.0)
+    for choice in itertools.product(range(-1, mentors), repeat=mentees):
+        load = np.bincount([j for j in choice if j >= 0], minlength=mentors)
+        picked = [scores[i, j] for i, j in enumerate(choice) if j >= 0]
+        if (load <= capacity).all() and all(np.isfinite(picked)):
+            candidate = (len(picked), float(sum(picked)))
+            if (candidate[0], round(candidate[1], 6)) > (best[0], round(best[1], 6)):
+                best = candidate
+    return best
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
+    mentees = draw(st.integers(1, 5))
+    mentors = draw(st.integers(1, 4))
+    scores = draw(arrays(float, (mentees, mentors), elements=SCORES))
+    capacity = draw(arrays(np.int64, mentors, elements=st.integers(0, 2)))
+    return scores, capacity, draw(st.integers(1, 3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(problems())
+def test_the_result_is_as_good_as_trying_every_assignment(problem) -> None:  # type: ignore[no-untyped-def]
+    """k (candidates per mentee) is kept small so the dual-price widening is exercised."""
+    scores, capacity, k = problem
+    solution = solve(lambda rows: scores[rows], capacity, len(scores), k=k)
+    count, total = brute_force(scores, capacity)
+    assert (solution.matched, round(solution.total, 6)) == (count, round(total, 6))
+
+
+@settings(max_examples=100, deadline=None)
+@given(problems())
+def test_no_forbidden_pair_no_mentor_over_capacity(problem) -> None:  # type: ignore[no-untyped-def]
+    scores, capacity, k = problem
+    solution = solve(lambda rows: scores[rows], capacity, len(scores), k=k)
+    matched = np.flatnonzero(solution.mentor_of >= 0)
+    assert np.isfinite(scores[matched, solution.mentor_of[matched]]).all()
+    assert (np.bincount(solution.mentor_of[matched], minlength=len(capacity)) <= capacity).all()
+    assert solution.score[matched].tolist() == scores[matched, solution.mentor_of[matched]].tolist()
+
+
+def test_a_larger_problem_needs_widening_and_stays_optimal_and_deterministic() -> None:
+    rng = np.random.default_rng(5)
+    scores = rng.choice([0.0, 10.0, 20.0, 30.0, 60.0, -np.inf], size=(300, 80))
+    capacity = rng.integers(1, 4, 80)
+    first = solve(lambda rows: scores[rows], capacity, 300, k=2)
+    again = solve(lambda rows: scores[rows], capacity, 300, k=2)
+    wide = solve(lambda rows: scores[rows], capacity, 300, k=80)  # every pair a candidate
+    assert first.rounds > 1
+    assert (first.matched, round(first.total, 6)) == (wide.matched, round(wide.total, 6))
+    assert first.mentor_of.tolist() == again.mentor_of.tolist()
+
+
+def test_nothing_to_do() -> None:
+    assert solve(lambda rows: np.zeros((len(rows), 2)), np.array([0, 0]), 3).matched == 0
+    assert solve(lambda rows: np.zeros((len(rows), 0)), np.zeros(0, int), 2).matched == 0
+    assert solve(lambda rows: np.full((len(rows), 2), -np.inf), np.array([1, 1]), 2).matched == 0
