@@ -133,7 +133,7 @@ def propose(programme: Programme, today: date) -> Outcome:
     """The optimal proposals for everyone waiting, proven optimal by the solver."""
     chosen = pool(programme, today)
     scored = features(programme, chosen)
-    solution = solve(scored.block, chosen.capacity, len(chosen.mentees))
+    solution = solve(scored, chosen.capacity, len(chosen.mentees))
     matched = np.flatnonzero(solution.mentor_of >= 0)
     ids = next_ids([*programme.matches, *programme.held_matches], len(matched))
     weights = scored.weights

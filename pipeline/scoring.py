@@ -24,11 +24,24 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _codes(values: Iterable[str], index: dict[str, int]) -> np.ndarray:
-    """An integer per value (-1 when empty), equal values sharing a code."""
+def _codes(values: Iterable[str], index: dict[str, int], empty: int) -> np.ndarray:
+    """An integer per value, equal values sharing a code; `empty` (negative) for no value."""
     return np.array(
-        [index.setdefault(fold(v), len(index)) if v.strip() else -1 for v in values], dtype=np.int64
+        [index.setdefault(fold(v), len(index)) if v.strip() else empty for v in values],
+        dtype=np.int64,
     )
+
+
+def _masks(lists: Sequence[Iterable[str]], index: dict[str, int]) -> np.ndarray | None:
+    """One 64-bit mask per person of the items they list; None past 64 distinct items."""
+    masks = np.zeros(len(lists), dtype=np.uint64)
+    for row, items in enumerate(lists):
+        for item in {fold(i) for i in items if i.strip()}:
+            bit = index.setdefault(item, len(index))
+            if bit >= 64:
+                return None
+            masks[row] |= np.uint64(1) << np.uint64(bit)
+    return masks
 
 
 def _incidence(
@@ -88,32 +101,59 @@ class Features:
         self.preferred = np.array(
             [mentor_index.get(fold(p.preferred_mentor), -1) for p in mentees], dtype=np.int64
         )
+        # Goal and shift fractions are one small dense product (weighted mentee items times
+        # mentor items); same discipline, team and location compare integer codes.
+        mentee_parts, mentor_parts = [], []
+        for weight, mentee_lists, mentor_lists in (
+            (weights.goals, [p.goals for p in mentees], [p.goals for p in mentors]),
+            (weights.shifts, [p.shifts for p in mentees], [p.shifts for p in mentors]),
+        ):
+            if not weight:
+                continue
+            mine, theirs = _incidence(mentee_lists, mentor_lists)
+            counts = np.asarray(mine.sum(axis=1)).ravel()
+            share = np.divide(weight, counts, out=np.zeros(len(counts)), where=counts > 0)
+            mentee_parts.append(sp.diags(share) @ mine)  # a fraction of the mentee's own items
+            mentor_parts.append(theirs)
+        self.mentee_features = (
+            sp.hstack(mentee_parts).tocsr() if mentee_parts else sp.csr_matrix((len(mentees), 1))
+        )
+        self.mentor_features = (
+            sp.hstack(mentor_parts).tocsr() if mentor_parts else sp.csr_matrix((len(mentors), 1))
+        )
+        # Blocks are float32 (half the memory traffic); `pairs` gives exact float64 scores.
+        self.mentee_features32 = self.mentee_features.astype(np.float32)
+        dense = self.mentor_features.shape[1] * len(mentors) <= 20_000_000
+        transposed = self.mentor_features.T.astype(np.float32)
+        self.mentor_features_t = transposed.toarray() if dense else transposed.tocsr()
+        self.dense_features = dense and self.mentor_features.shape[1] <= 256
         self.categories = []
         for attribute in ("discipline", "team", "location"):
             index: dict[str, int] = {}
-            self.categories.append(
-                (
-                    getattr(weights, attribute),
-                    _codes((getattr(p, attribute) for p in mentees), index),
-                    _codes((getattr(p, attribute) for p in mentors), index),
+            weight = getattr(weights, attribute)
+            if weight:
+                # empty values get different codes on each side, so they never count as same
+                self.categories.append(
+                    (
+                        weight,
+                        _codes((getattr(p, attribute) for p in mentees), index, -1),
+                        _codes((getattr(p, attribute) for p in mentors), index, -2),
+                    )
                 )
-            )
-        self.mentee_goals, mentor_goals = _incidence(
-            [p.goals for p in mentees], [p.goals for p in mentors]
+        languages: dict[str, int] = {}
+        mentee_masks = _masks([p.languages for p in mentees], languages)
+        mentor_masks = _masks([p.languages for p in mentors], languages)
+        # Sharing a language is a bit test when there are at most 64 languages, else a product.
+        self.language_masks = (
+            (mentee_masks, mentor_masks)
+            if mentee_masks is not None and mentor_masks is not None
+            else None
         )
-        self.mentor_goals_t = mentor_goals.T.tocsr()
-        self.goal_count = np.asarray(self.mentee_goals.sum(axis=1)).ravel()
         self.mentee_languages, mentor_languages = _incidence(
             [p.languages for p in mentees], [p.languages for p in mentors]
         )
+        self.mentor_languages = mentor_languages.tocsr()
         self.mentor_languages_t = mentor_languages.T.tocsr()
-        # the shift order is fixed by listing every shift first on a phantom row
-        shifts, mentor_shifts = _incidence(
-            [SHIFT_ORDER, *(p.shifts for p in mentees)], [p.shifts for p in mentors]
-        )
-        self.mentee_shifts = shifts.toarray()[1:]
-        self.mentor_shifts_t = mentor_shifts.toarray().T
-        self.shift_count = self.mentee_shifts.sum(axis=1)
         nan = float("nan")
         self.mentee_years = np.array(
             [nan if p.years_experience is None else p.years_experience for p in mentees]
@@ -138,40 +178,70 @@ class Features:
             self.blocked_by.values(), sp.csr_matrix((len(mentees), len(mentors)), dtype=bool)
         )
 
-    def block(self, rows: np.ndarray) -> np.ndarray:
-        """Scores of mentees `rows` against every mentor; NOT_ALLOWED where the rule forbids."""
+    def block(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """Scores (float32) of mentees `rows` against mentors `cols` (default: all), with
+        NOT_ALLOWED where the rule forbids the pair. Exact scores come from `pairs`."""
         w = self.weights
-        count = len(rows)
-        score = np.zeros((count, len(self.mentors)))
-        if w.goals:
-            shared = (self.mentee_goals[rows] @ self.mentor_goals_t).toarray()
-            with np.errstate(invalid="ignore", divide="ignore"):
-                fraction = shared / self.goal_count[rows, None]
-            score += w.goals * np.nan_to_num(fraction)
-        if w.shifts:
-            shared = self.mentee_shifts[rows] @ self.mentor_shifts_t
-            with np.errstate(invalid="ignore", divide="ignore"):
-                fraction = shared / self.shift_count[rows, None]
-            score += w.shifts * np.nan_to_num(fraction)
-        if w.language:
-            shared = (self.mentee_languages[rows] @ self.mentor_languages_t).toarray()
-            score += w.language * (shared > 0)
+        every = cols is None
+        pick = slice(None) if cols is None else cols
+        mine = self.mentee_features32[rows]
+        theirs = self.mentor_features_t[:, pick]
+        product = (mine.toarray() if self.dense_features else mine) @ theirs
+        score = product.toarray() if sp.issparse(product) else np.array(product, copy=False)
+        score = score.astype(np.float32, copy=False)
         for weight, mentee_codes, mentor_codes in self.categories:
-            if weight:
-                codes = mentee_codes[rows, None]
-                score += weight * ((codes == mentor_codes[None, :]) & (codes >= 0))
-        local = np.arange(count)
+            same = mentee_codes[rows, None] == mentor_codes[pick]
+            np.add(score, np.float32(weight), out=score, where=same)
+        if w.language and self.language_masks is not None:
+            mentee_masks, mentor_masks = self.language_masks
+            shared = (mentee_masks[rows, None] & mentor_masks[None, pick]) != 0
+            np.add(score, np.float32(w.language), out=score, where=shared)
+        elif w.language:
+            product = self.mentee_languages[rows] @ self.mentor_languages_t[:, pick]
+            np.add(score, np.float32(w.language), out=score, where=product.toarray() > 0)
+        # where each mentor is among the columns asked for (-1: not asked)
+        column = np.arange(len(self.mentors))
+        if cols is not None:
+            column = np.full(len(self.mentors), -1)
+            column[cols] = np.arange(len(cols))
+        local = np.arange(len(rows))
+
+        def at(index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            position = np.where(index >= 0, column[index], -1)
+            hit = position >= 0
+            return local[hit], position[hit]
+
         if w.preference:
-            named = self.preferred[rows] >= 0
-            score[local[named], self.preferred[rows][named]] += w.preference
-        for index in (self.self_index[rows], self.manager_index[rows]):
-            known = index >= 0
-            score[local[known], index[known]] = NOT_ALLOWED
+            score[at(self.preferred[rows])] += w.preference
         # NaN (an unknown number of years) compares False: the gap rule then does not apply.
-        too_junior = self.mentor_years[None, :] < self.mentee_years[rows, None] + self.gap
-        score[too_junior] = NOT_ALLOWED
-        blocked_rows, blocked_cols = self.blocked[rows].nonzero()
+        junior = self.mentor_years[None, pick] < self.mentee_years[rows, None] + self.gap
+        np.putmask(score, junior, NOT_ALLOWED)
+        for index in (self.self_index[rows], self.manager_index[rows]):
+            score[at(index)] = NOT_ALLOWED
+        blocked = self.blocked[rows] if every else self.blocked[rows][:, cols]
+        blocked_rows, blocked_cols = blocked.nonzero()
         score[blocked_rows, blocked_cols] = NOT_ALLOWED
+        return score
+
+    def pairs(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+        """Exact (float64) scores of the pairs (mentees[n], mentors[n]), allowed or not."""
+        w = self.weights
+        score = (
+            np.asarray(
+                self.mentee_features[mentees].multiply(self.mentor_features[mentors]).sum(axis=1)
+            )
+            .ravel()
+            .astype(np.float64)
+        )
+        for weight, mentee_codes, mentor_codes in self.categories:
+            score += weight * (mentee_codes[mentees] == mentor_codes[mentors])
+        if w.language:
+            shared = (
+                self.mentee_languages[mentees].multiply(self.mentor_languages[mentors]).sum(axis=1)
+            )
+            score += w.language * (np.asarray(shared).ravel() > 0)
+        if w.preference:
+            score += w.preference * (self.preferred[mentees] == mentors)
         return score
 
     def reasons(self, i: int) -> dict[str, int]:

@@ -12,8 +12,8 @@ improve the result its pairs join the candidates and the sparse problem is solve
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,9 +21,23 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from pipeline.errors import MentorflowError
 
-Scores = Callable[[np.ndarray], np.ndarray]  # mentee rows -> (rows x mentors), -inf forbidden
-BLOCK_CELLS = 4_000_000  # scores held at once: about 32 MB of float64
+
+class Scores(Protocol):
+    """Where the solver gets scores: fast blocks to choose with, exact values to decide with."""
+
+    def block(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """(rows x mentors, or x cols) scores, float32 is fine; -inf where not allowed."""
+        ...
+
+    def pairs(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+        """Exact float64 scores of the given (allowed) pairs."""
+        ...
+
+
+BLOCK_CELLS = 1_000_000  # scores held at once: about 8 MB of float64
 CANDIDATES = 12
+SPREAD = 10.0  # score points below a mentee's best that still make a candidate
+RISEN = 256  # mentors whose potential rose, looked at column by column; more: a cruder bound
 
 
 class SolverError(MentorflowError):
@@ -52,20 +66,23 @@ def _blocks(count: int, width: int) -> list[np.ndarray]:
 
 
 def _best(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row the k best allowed columns, and the best score left out (-inf if none)."""
-    rows, width = scores.shape
-    allowed = np.isfinite(scores)
-    if width <= k:
-        r, c = np.nonzero(allowed)
-        return r, c, np.full(rows, -np.inf)
-    # argpartition is deterministic for the same input, and the input comes in a fixed order.
-    order = np.argpartition(-scores, k, axis=1)
-    top = order[:, :k]
-    r = np.repeat(np.arange(rows), k)
-    c = top.ravel()
-    keep = allowed[r, c]
-    next_best = scores[np.arange(rows), order[:, k]]
-    return r[keep], c[keep], np.where(np.isfinite(next_best), next_best, -np.inf)
+    """Per row the best allowed columns (about k), and the best score left out (-inf if none).
+
+    A row keeps every column within SPREAD of its best score; a row crowded with more than
+    k such columns keeps k of its best (argpartition is costly, so only for those rows).
+    """
+    best = scores.max(axis=1, initial=-np.inf)
+    keep = scores >= np.where(np.isfinite(best), best - SPREAD, np.inf)[:, None]
+    crowded = np.flatnonzero(np.count_nonzero(keep, axis=1) > k)
+    if len(crowded) and scores.shape[1] > k:
+        # argpartition is deterministic for the same input, and the input has a fixed order
+        top = np.argpartition(-scores[crowded], k, axis=1)[:, :k]
+        keep[crowded] = False
+        keep[np.repeat(crowded, k), top.ravel()] = True
+        keep &= np.isfinite(scores)
+    r, c = np.nonzero(keep)
+    left_out = np.max(scores, axis=1, where=~keep, initial=-np.inf)
+    return r, c, left_out
 
 
 class _Problem:
@@ -73,21 +90,33 @@ class _Problem:
         self.scores, self.capacity, self.mentees = scores, capacity, mentees
         self.mentors = len(capacity)
         rows, cols, vals, self.left_out = [], [], [], np.full(mentees, -np.inf)
-        for block in _blocks(mentees, self.mentors):
-            s = scores(block)
+
+        def first_look(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            s = scores.block(block)
             r, c, rest = _best(s, k)
-            rows.append(block[r])
-            cols.append(c)
-            vals.append(s[r, c])
             self.left_out[block] = rest
+            return block[r], c, s[r, c]
+
+        for r, c, v in map(first_look, _blocks(mentees, self.mentors)):
+            rows.append(r)
+            cols.append(c)
+            vals.append(v)
         self.rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         self.cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        self.vals = np.concatenate(vals) if vals else np.zeros(0)
+        self.vals = scores.pairs(self.rows, self.cols)
         top = max(float(self.vals.max()) if len(self.vals) else 0.0, 0.0)
         self.top = top
+        # Blocks may be float32: every bound taken from them gets this much room.
+        self.margin = 1e-5 * (top + 1.0)
+        self.left_out += self.margin
         # One more match must outweigh any difference in total score.
         self.big = (top + 1.0) * (min(mentees, int(capacity.sum())) + 1)
         self.tolerance = 1e-9 * self.big * 8
+        # For a row looked at in full: the exact max of (score + mentor potential) over its
+        # left-out pairs, and the mentor potentials it was taken with (by widening round).
+        self.exact = np.full(mentees, np.nan)
+        self.exact_round = np.full(mentees, -1)
+        self.round_prices: list[np.ndarray] = []
 
     def assign(self) -> np.ndarray:
         """Optimal mentor per mentee (-1 unmatched) on the current candidate pairs."""
@@ -145,53 +174,98 @@ class _Problem:
         src, dst, cost = src[order], dst[order], cost[order]
         starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]]) if len(dst) else np.zeros(0, int)
         targets = dst[starts]
-        distance = np.zeros(sink + 1)
+        # Distances from the sink: the highest prices a mentee can have relative to the sink.
+        # A node the sink cannot reach has no constraint from it: a mentee keeps +inf (no
+        # left-out pair of it can help), a mentor (then without mentees) the sink's level.
+        distance = np.full(sink + 1, np.inf)
+        distance[sink] = 0.0
         for _ in range(sink + 2):
             if not len(dst):
-                return distance
-            best = np.minimum.reduceat(distance[src] + cost, starts)
+                break
+            with np.errstate(invalid="ignore"):
+                best = np.minimum.reduceat(distance[src] + cost, starts)
             better = best < distance[targets] - self.tolerance
             if not better.any():
-                return distance
+                break
             distance[targets[better]] = best[better]
-        raise SolverError("the sparse solution has a negative cycle: it is not optimal")
+        else:
+            raise SolverError("the sparse solution has a negative cycle: it is not optimal")
+        mentor_part = distance[m : m + r]
+        mentor_part[np.isinf(mentor_part)] = 0.0  # a mentor no mentee can reach: free
+        if np.isinf(distance[:m]).any():  # every mentee is reachable from the sink
+            raise SolverError("a mentee has no potential: the residual network is malformed")
+        return distance
+
+    def candidate_matrix(self) -> sp.csr_matrix:
+        return sp.csr_matrix(
+            (np.ones(len(self.rows), dtype=bool), (self.rows, self.cols)),
+            shape=(self.mentees, self.mentors),
+        )
+
+    def bounds(self, prices: np.ndarray) -> np.ndarray:
+        """Per mentee, an upper bound of max(score + mentor potential) over its left-out pairs.
+
+        A row never looked at in full: its best left-out score plus the highest potential.
+        A row looked at in an earlier round: its exact value then, where no potential rose;
+        the mentors whose potential rose are scored again, column by column.
+        """
+        bound = self.left_out + (prices.max() if len(prices) else 0.0)
+        candidates = None
+        for number, earlier in enumerate(self.round_prices):
+            rows = np.flatnonzero(self.exact_round == number)
+            if not len(rows):
+                continue
+            rise = prices - earlier
+            risen = np.flatnonzero(rise > self.tolerance)
+            if len(risen) > RISEN:
+                bound[rows] = self.exact[rows] + float(rise.max())
+                continue
+            bound[rows] = self.exact[rows] + self.tolerance
+            if not len(risen):
+                continue
+            candidates = self.candidate_matrix() if candidates is None else candidates
+            for block in _blocks(len(rows), len(risen)):
+                part = rows[block]
+                s = self.scores.block(part, risen).astype(np.float64)
+                known_r, known_c = candidates[part][:, risen].nonzero()
+                s[known_r, known_c] = -np.inf
+                reach = (s + prices[risen][None, :]).max(axis=1) + self.margin
+                bound[part] = np.maximum(bound[part], reach)
+        return bound
 
     def widen(self, distance: np.ndarray, k: int) -> bool:
         """Add left-out pairs that could still improve the result; False when none can."""
         m = self.mentees
-        mentor_price = distance[m : m + self.mentors]
-        highest = float(mentor_price.max()) if self.mentors else 0.0
-        # A left-out pair (i, j) is fine when big + score <= d[i] - d[j]; its score is at most
-        # left_out[i] and d[j] at most `highest`, so most rows need no second look.
-        doubtful = np.flatnonzero(
-            self.big + self.left_out > distance[:m] - highest + self.tolerance
-        )
+        prices = distance[m : m + self.mentors]
+        # A left-out pair (i, j) could improve the result when big + s_ij + d[j] > d[i].
+        doubtful = np.flatnonzero(self.big + self.bounds(prices) > distance[:m] + self.tolerance)
         if not len(doubtful):
             return False
-        candidates = sp.csr_matrix(
-            (np.ones(len(self.rows), dtype=bool), (self.rows, self.cols)), shape=(m, self.mentors)
-        )
-        added_rows, added_cols, added_vals = [], [], []
+        candidates = self.candidate_matrix()
+        added_rows, added_cols = [], []
+        number = len(self.round_prices)
+        self.round_prices.append(prices.copy())
         for block in _blocks(len(doubtful), self.mentors):
             rows = doubtful[block]
-            s = self.scores(rows)
+            s = self.scores.block(rows).astype(np.float64)
             known_r, known_c = candidates[rows].nonzero()
             s[known_r, known_c] = -np.inf
-            slack = (self.big + s) - (distance[rows, None] - mentor_price[None, :])
+            reach = s + prices[None, :]  # score + mentor potential
+            # within the margin counts as a possible improvement: the pair joins the candidates
+            slack = self.big + reach + self.margin - distance[rows, None]
             r, c, _ = _best(np.where(slack > self.tolerance, s, -np.inf), k)
             added_rows.append(rows[r])
             added_cols.append(c)
-            added_vals.append(s[r, c])
-            # what stays left out now is bounded by the best score not added
-            remaining = s.copy()
-            remaining[r, c] = -np.inf
-            self.left_out[rows] = remaining.max(axis=1)
+            reach[r, c] = -np.inf
+            self.exact[rows] = reach.max(axis=1, initial=-np.inf) + self.margin
+            self.exact_round[rows] = number
         new_rows = np.concatenate(added_rows)
         if not len(new_rows):
             return False
+        new_cols = np.concatenate(added_cols)
         self.rows = np.concatenate([self.rows, new_rows])
-        self.cols = np.concatenate([self.cols, np.concatenate(added_cols)])
-        self.vals = np.concatenate([self.vals, np.concatenate(added_vals)])
+        self.cols = np.concatenate([self.cols, new_cols])
+        self.vals = np.concatenate([self.vals, self.scores.pairs(new_rows, new_cols)])
         return True
 
 

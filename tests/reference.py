@@ -9,8 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-WEIGHTS = {"goals": 40, "discipline": 20, "team": 10, "shifts": 10, "location": 10,
-           "language": 10, "preference": 50}
+WEIGHTS = {
+    "goals": 40,
+    "discipline": 20,
+    "team": 10,
+    "shifts": 10,
+    "location": 10,
+    "language": 10,
+    "preference": 50,
+}
 
 
 @dataclass
@@ -43,7 +50,9 @@ def score(m: Person, r: Person, w: dict[str, float] = WEIGHTS) -> float:
     total += w["team"] * same(m.team, r.team)
     total += w["shifts"] * (len(m.shifts & r.shifts) / len(m.shifts) if m.shifts else 0)
     total += w["location"] * same(m.location, r.location)
-    total += w["language"] * bool({x.lower() for x in m.languages} & {x.lower() for x in r.languages})
+    total += w["language"] * bool(
+        {x.lower() for x in m.languages} & {x.lower() for x in r.languages}
+    )
     total += w["preference"] * same(m.preferred, r.email)
     return total
 
@@ -56,17 +65,30 @@ def allowed(m: Person, r: Person, blocked: set[tuple[str, str]], gap: float = 1)
     return not (m.years is not None and r.years is not None and r.years < m.years + gap)
 
 
-def waiting(people: Sequence[Person], busy: set[str], today: date, horizon: int = 60) -> list[Person]:
-    return [p for p in people if p.status == "active" and p.role in ("mentee", "both")
-            and p.email not in busy
-            and (p.start is None or p.start <= today + timedelta(days=horizon))]
+def waiting(
+    people: Sequence[Person], busy: set[str], today: date, horizon: int = 60
+) -> list[Person]:
+    return [
+        p
+        for p in people
+        if p.status == "active"
+        and p.role in ("mentee", "both")
+        and p.email not in busy
+        and (p.start is None or p.start <= today + timedelta(days=horizon))
+    ]
 
 
-def best(mentees: Sequence[Person], mentors: Sequence[Person], free: dict[str, int],
-         blocked: set[tuple[str, str]], gap: float = 1) -> tuple[int, float]:
+def best(
+    mentees: Sequence[Person],
+    mentors: Sequence[Person],
+    free: dict[str, int],
+    blocked: set[tuple[str, str]],
+    gap: float = 1,
+) -> tuple[int, float]:
     """The most matches, then the highest total score, by trying every assignment."""
-    options = [[(r.email, score(m, r)) for r in mentors if allowed(m, r, blocked, gap)]
-               for m in mentees]
+    options = [
+        [(r.email, score(m, r)) for r in mentors if allowed(m, r, blocked, gap)] for m in mentees
+    ]
 
     def go(i: int, left: dict[str, int]) -> tuple[int, float]:
         if i == len(mentees):

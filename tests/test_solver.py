@@ -11,6 +11,21 @@ from hypothesis.extra.numpy import arrays
 
 from pipeline.solver import solve
 
+
+class source:
+    """A score matrix as the solver sees scores: float32 blocks, exact float64 pairs."""
+
+    def __init__(self, scores: np.ndarray) -> None:
+        self.scores = scores
+
+    def block(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        picked = self.scores[rows] if cols is None else self.scores[np.ix_(rows, cols)]
+        return picked.astype(np.float32)
+
+    def pairs(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+        return self.scores[mentees, mentors]
+
+
 SCORES = st.sampled_from([-np.inf, 0.0, 10.0, 13.333333, 20.0, 40.0, 50.0, 90.0])
 
 
@@ -41,7 +56,7 @@ def problems(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
 def test_the_result_is_as_good_as_trying_every_assignment(problem) -> None:  # type: ignore[no-untyped-def]
     """k (candidates per mentee) is kept small so the dual-price widening is exercised."""
     scores, capacity, k = problem
-    solution = solve(lambda rows: scores[rows], capacity, len(scores), k=k)
+    solution = solve(source(scores), capacity, len(scores), k=k)
     count, total = brute_force(scores, capacity)
     assert (solution.matched, round(solution.total, 6)) == (count, round(total, 6))
 
@@ -50,7 +65,7 @@ def test_the_result_is_as_good_as_trying_every_assignment(problem) -> None:  # t
 @given(problems())
 def test_no_forbidden_pair_no_mentor_over_capacity(problem) -> None:  # type: ignore[no-untyped-def]
     scores, capacity, k = problem
-    solution = solve(lambda rows: scores[rows], capacity, len(scores), k=k)
+    solution = solve(source(scores), capacity, len(scores), k=k)
     matched = np.flatnonzero(solution.mentor_of >= 0)
     assert np.isfinite(scores[matched, solution.mentor_of[matched]]).all()
     assert (np.bincount(solution.mentor_of[matched], minlength=len(capacity)) <= capacity).all()
@@ -61,15 +76,15 @@ def test_a_larger_problem_needs_widening_and_stays_optimal_and_deterministic() -
     rng = np.random.default_rng(5)
     scores = rng.choice([0.0, 10.0, 20.0, 30.0, 60.0, -np.inf], size=(300, 80))
     capacity = rng.integers(1, 4, 80)
-    first = solve(lambda rows: scores[rows], capacity, 300, k=2)
-    again = solve(lambda rows: scores[rows], capacity, 300, k=2)
-    wide = solve(lambda rows: scores[rows], capacity, 300, k=80)  # every pair a candidate
+    first = solve(source(scores), capacity, 300, k=2)
+    again = solve(source(scores), capacity, 300, k=2)
+    wide = solve(source(scores), capacity, 300, k=80)  # every pair a candidate
     assert first.rounds > 1
     assert (first.matched, round(first.total, 6)) == (wide.matched, round(wide.total, 6))
     assert first.mentor_of.tolist() == again.mentor_of.tolist()
 
 
 def test_nothing_to_do() -> None:
-    assert solve(lambda rows: np.zeros((len(rows), 2)), np.array([0, 0]), 3).matched == 0
-    assert solve(lambda rows: np.zeros((len(rows), 0)), np.zeros(0, int), 2).matched == 0
-    assert solve(lambda rows: np.full((len(rows), 2), -np.inf), np.array([1, 1]), 2).matched == 0
+    assert solve(source(np.zeros((3, 2))), np.array([0, 0]), 3).matched == 0
+    assert solve(source(np.zeros((2, 0))), np.zeros(0, int), 2).matched == 0
+    assert solve(source(np.full((2, 2), -np.inf)), np.array([1, 1]), 2).matched == 0
