@@ -8,6 +8,9 @@ candidates (a sparse problem for scipy's LAPJVsp, mentor columns repeated per fr
 then proven optimal for the full problem: node potentials from a Bellman-Ford pass over the
 residual flow network give every left-out pair a reduced cost, and when one could still
 improve the result its pairs join the candidates and the sparse problem is solved again.
+
+Scores arrive in float32 blocks, to choose candidates and bound what is left out (with a
+margin for rounding); the pairs that are solved with come exactly, in float64.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ class Scores(Protocol):
         ...
 
 
-BLOCK_CELLS = 1_000_000  # scores held at once: about 8 MB of float64
+BLOCK_CELLS = 1_000_000  # scores held at once (a few MB): never the whole pair matrix
 CANDIDATES = 12
 SPREAD = 10.0  # score points below a mentee's best that still make a candidate
 RISEN = 256  # mentors whose potential rose, looked at column by column; more: a cruder bound
@@ -89,29 +92,26 @@ class _Problem:
     def __init__(self, scores: Scores, capacity: np.ndarray, mentees: int, k: int) -> None:
         self.scores, self.capacity, self.mentees = scores, capacity, mentees
         self.mentors = len(capacity)
-        rows, cols, vals, self.left_out = [], [], [], np.full(mentees, -np.inf)
-
-        def first_look(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            s = scores.block(block)
-            r, c, rest = _best(s, k)
-            self.left_out[block] = rest
-            return block[r], c, s[r, c]
-
-        for r, c, v in map(first_look, _blocks(mentees, self.mentors)):
-            rows.append(r)
+        rows, cols, self.left_out = [], [], np.full(mentees, -np.inf)
+        for block in _blocks(mentees, self.mentors):
+            r, c, self.left_out[block] = _best(scores.block(block), k)
+            rows.append(block[r])
             cols.append(c)
-            vals.append(v)
         self.rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
         self.cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
         self.vals = scores.pairs(self.rows, self.cols)
         top = max(float(self.vals.max()) if len(self.vals) else 0.0, 0.0)
         self.top = top
-        # Blocks may be float32: every bound taken from them gets this much room.
-        self.margin = 1e-5 * (top + 1.0)
+        # Blocks may be float32 (relative error near 6e-8 a step): bounds taken from them get
+        # this much room, which stays below the tolerance so that exact ties settle.
+        self.margin = 1e-6 * (top + 1.0)
         self.left_out += self.margin
         # One more match must outweigh any difference in total score.
         self.big = (top + 1.0) * (min(mentees, int(capacity.sum())) + 1)
-        self.tolerance = 1e-9 * self.big * 8
+        # An improvement smaller than this is not one: float64 rounding on potentials of this
+        # size stays far below it, and different totals differ by more (weights are points,
+        # goal and shift fractions have small denominators).
+        self.tolerance = 1e-3 + 1e-12 * self.big
         # For a row looked at in full: the exact max of (score + mentor potential) over its
         # left-out pairs, and the mentor potentials it was taken with (by widening round).
         self.exact = np.full(mentees, np.nan)
