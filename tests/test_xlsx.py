@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -238,7 +239,8 @@ def test_images_and_charts_in_the_workbook_survive_a_save(workbook_file: Path) -
     Picture.new("RGB", (4, 4), "green").save(workbook_file.parent / "logo.png")
     book = openpyxl.load_workbook(workbook_file)
     people = book["Participants"]
-    people.add_image(Image(workbook_file.parent / "logo.png"), "R1")
+    logo = io.BytesIO((workbook_file.parent / "logo.png").read_bytes())
+    people.add_image(Image(logo), "R1")
     chart = BarChart()
     chart.add_data(Reference(people, min_col=11, min_row=1, max_row=3), titles_from_data=True)
     people.add_chart(chart, "R5")
