@@ -23,40 +23,69 @@ def fresh(task: Callable[[T], R], argument: T) -> R:
         return pool.submit(task, argument).result()
 
 
+def table(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    """A plain-text table, columns right-aligned to their widest cell."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    print(f"\n{title}")
+    print(" | ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)))
+
+
 def main() -> int:
     matched = []
     for size in matching.SIZES:
         matched.append(fresh(matching.measure, size))
         print(f"matched {size[0]:,} x {size[1]:,}", file=sys.stderr, flush=True)
-    print("\nMatching (scoring included): optimal by dual-price proof, against greedy")
-    print(
-        f"{'mentees x mentors':>18} | {'solve s':>7} | {'peak MB':>7} | {'+MB':>5} | "
-        f"{'matched':>7} | {'total score':>12} | {'greedy matched':>14} | {'greedy %':>8} | "
-        f"{'rounds':>6}"
+    table(
+        "Matching (scoring included): proven optimal, against a greedy baseline",
+        [
+            "mentees x mentors",
+            "solve s",
+            "peak MB",
+            "+MB",
+            "matched",
+            "total score",
+            "greedy matched",
+            "greedy % of optimum",
+            "rounds",
+        ],
+        [
+            [
+                f"{m:,} x {r:,}",
+                f"{seconds:.2f}",
+                f"{peak:.0f}",
+                f"{grown:.0f}",
+                f"{count:,}",
+                f"{total:,.1f}",
+                f"{g_count:,}",
+                f"{100 * g_total / total if total else 100.0:.2f}%",
+                str(rounds),
+            ]
+            for m, r, seconds, peak, grown, count, total, g_count, g_total, rounds in matched
+        ],
     )
-    print("-" * 110)
-    for m, r, seconds, peak, grown, count, total, g_count, g_total, rounds in matched:
-        share = 100 * g_total / total if total else 100.0
-        print(
-            f"{f'{m:,} x {r:,}':>18} | {seconds:>7.2f} | {peak:>7.0f} | {grown:>5.0f} | "
-            f"{count:>7,} | {total:>12,.1f} | {g_count:>14,} | {share:>7.2f}% | {rounds:>6}"
-        )
-
-    rows = []
+    checked = []
     for count in workbook.SIZES:
-        rows.append(fresh(workbook.measure, count))
+        checked.append(fresh(workbook.measure, count))
         print(f"measured {count:,} participants", file=sys.stderr, flush=True)
-    print("\nWorkbook check (xlsx): open + read, parse + validate, full `check` run with save")
-    print(
-        f"{'participants':>12} | {'read s':>7} | {'parse s':>7} | {'check+save s':>12} | "
-        f"{'peak MB':>7} | {'valid':>6} | {'problems':>8}"
+    table(
+        "Workbook check (xlsx): open + read, parse + validate, full `check` run with save",
+        ["participants", "read s", "parse s", "check+save s", "peak MB", "valid", "problems"],
+        [
+            [
+                f"{count:,}",
+                f"{read_s:.2f}",
+                f"{parse_s:.2f}",
+                f"{check_s:.2f}",
+                f"{peak:.0f}",
+                f"{valid:,}",
+                f"{problems:,}",
+            ]
+            for count, read_s, parse_s, check_s, peak, valid, problems in checked
+        ],
     )
-    print("-" * 80)
-    for count, read_s, parse_s, check_s, peak, valid, problems in rows:
-        print(
-            f"{count:>12,} | {read_s:>7.2f} | {parse_s:>7.2f} | {check_s:>12.2f} | "
-            f"{peak:>7.0f} | {valid:>6,} | {problems:>8,}"
-        )
     return 0
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.scoring import Fit
-from pipeline.vocab import DEFAULT_LANGUAGE, SHIFTS
+from pipeline.vocab import SHIFTS, pick
 
 # part: (en, nl, nb); {} is filled with the shared items
 _PARTS: dict[str, tuple[str, str, str]] = {
@@ -24,15 +24,13 @@ _PARTS: dict[str, tuple[str, str, str]] = {
         "ingen felles trekk; den beste tilgjengelige mentoren",
     ),
 }
-_INDEX = {"en": 0, "nl": 1, "nb": 2}
 
 
 def why(fit: Fit, lang: str) -> str:
     """'same discipline (nurse); shared goals: wound care, medication; both work: night'."""
-    index = _INDEX.get(lang, _INDEX[DEFAULT_LANGUAGE])
 
     def part(name: str, items: str = "") -> str:
-        return _PARTS[name][index].format(items)
+        return pick(_PARTS[name], lang).format(items)
 
     parts = []
     if fit.preferred:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.models import Problem
-from pipeline.vocab import DEFAULT_LANGUAGE, SEVERITIES
+from pipeline.vocab import SEVERITIES, pick
 
 # code: (en problem, en fix, nl problem, nl fix, nb problem, nb fix)
 _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
@@ -350,8 +350,6 @@ _EFFECTS: dict[str, tuple[str, str, str]] = {
     "": ("", "", ""),
 }
 
-_INDEX = {"en": 0, "nl": 1, "nb": 2}
-
 
 def codes() -> frozenset[str]:
     return frozenset(_CATALOGUE)
@@ -359,16 +357,14 @@ def codes() -> frozenset[str]:
 
 def render(problem: Problem, lang: str) -> tuple[str, str, str]:
     """(severity, problem, how to fix) for one Problems row, in `lang`."""
-    index = _INDEX.get(lang, _INDEX[DEFAULT_LANGUAGE])
     params: dict[str, str] = dict(problem.params)
     if "needed" in params:
-        params["needed"] = _NEEDED[params["needed"]][index]
+        params["needed"] = pick(_NEEDED[params["needed"]], lang)
     if "breakdown" in params:  # "excluded:2;manager:1" -> "2 excluded, 1 line manager"
         counted = (item.split(":") for item in params["breakdown"].split(";") if item)
-        params["breakdown"] = ", ".join(_RULES[rule][index].format(n) for rule, n in counted)
-    entry = _CATALOGUE[problem.code]
-    text = entry[2 * index].format_map(params)
-    fix = entry[2 * index + 1].format_map(params)
-    effect = _EFFECTS[problem.effect][index].format_map(params)
-    how = f"{fix} {effect}".strip()
-    return SEVERITIES.word(problem.severity, lang), text, how
+        params["breakdown"] = ", ".join(pick(_RULES[rule], lang).format(n) for rule, n in counted)
+    en, en_fix, nl, nl_fix, nb, nb_fix = _CATALOGUE[problem.code]
+    text = pick((en, nl, nb), lang).format_map(params)
+    fix = pick((en_fix, nl_fix, nb_fix), lang).format_map(params)
+    effect = pick(_EFFECTS[problem.effect], lang).format_map(params)
+    return SEVERITIES.word(problem.severity, lang), text, f"{fix} {effect}".strip()

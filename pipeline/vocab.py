@@ -10,6 +10,11 @@ LANGUAGES: tuple[str, ...] = ("en", "nl", "nb")
 DEFAULT_LANGUAGE = "en"
 
 
+def pick(texts: tuple[str, str, str], lang: str) -> str:
+    """The text for `lang` from an (en, nl, nb) triple; English for an unknown language."""
+    return texts[LANGUAGES.index(lang) if lang in LANGUAGES else 0]
+
+
 def normalise(text: object) -> str:
     """Fold a label for comparison: case, accents, spaces and punctuation do not count.
 
