@@ -68,14 +68,7 @@ def pool(programme: Programme, today: date) -> Pool:
         start = mentee.start_date if mentee and mentee.start_date else match.proposed_on
         if start is None or today <= add_days(start, LOAD_DAYS):
             load[email_key(match.mentor_email)] += 1
-    mentors = sorted(
-        (
-            p
-            for p in programme.participants
-            if p.is_active and p.is_mentor and p.capacity > load[p.key]
-        ),
-        key=lambda p: p.key,
-    )
+    mentors = [p for p in _active_mentors(programme) if p.capacity > load[p.key]]
     excluded = set()
     for exclusion in programme.exclusions:
         a, b = (email_key(exclusion.person_a), email_key(exclusion.person_b))
@@ -111,6 +104,7 @@ class Proposal:
     match_id: str
     mentee: Participant
     mentor: Participant
+    score: float
     fit: Fit
 
 
@@ -136,13 +130,13 @@ def propose(programme: Programme, today: date) -> Outcome:
     solution = solve(scored, chosen.capacity, len(chosen.mentees))
     matched = np.flatnonzero(solution.mentor_of >= 0)
     ids = next_ids([*programme.matches, *programme.held_matches], len(matched))
-    weights = scored.weights
     proposals = [
         Proposal(
             match_id,
             chosen.mentees[i],
             chosen.mentors[j],
-            fit(chosen.mentees[i], chosen.mentors[j], weights),
+            float(solution.score[i]),
+            fit(chosen.mentees[i], chosen.mentors[j]),
         )
         for match_id, i, j in zip(ids, matched, solution.mentor_of[matched], strict=True)
     ]
@@ -201,7 +195,7 @@ def match_rows(
             "mentee": p.mentee.name,
             "mentor_email": p.mentor.email,
             "mentor": p.mentor.name,
-            "score": round(p.fit.score, 1),
+            "score": round(p.score, 1),
             "why": why(p.fit, lang),
             "status": MATCH_STATUSES.word(status, lang),
             "proposed_on": today,

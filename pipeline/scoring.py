@@ -265,9 +265,8 @@ class Features:
 
 @dataclass(frozen=True)
 class Fit:
-    """The parts of one pair's score, for the Why column."""
+    """What one pair has in common, for the Why column."""
 
-    score: float
     goals: tuple[str, ...]
     discipline: str
     team: str
@@ -277,12 +276,10 @@ class Fit:
     preferred: bool
 
 
-def fit(mentee: Participant, mentor: Participant, weights: Weights) -> Fit:
-    """One pair's score and what it is made of (the same rule as `Features.block`)."""
+def fit(mentee: Participant, mentor: Participant) -> Fit:
+    """What a pair shares, compared as `Features` compares (case and spaces ignored)."""
     mentor_goals = {fold(g) for g in mentor.goals}
     goals = tuple(g for g in dict.fromkeys(mentee.goals) if fold(g) in mentor_goals)
-    distinct_goals = {fold(g) for g in mentee.goals}
-    shared_goals = {fold(g) for g in goals}
 
     def same(attribute: str) -> str:
         mine, theirs = getattr(mentee, attribute), getattr(mentor, attribute)
@@ -292,22 +289,6 @@ def fit(mentee: Participant, mentor: Participant, weights: Weights) -> Fit:
     mentor_languages = {fold(lang) for lang in mentor.languages}
     languages = tuple(lang for lang in mentee.languages if fold(lang) in mentor_languages)
     preferred = bool(mentee.preferred_mentor) and fold(mentee.preferred_mentor) == mentor.key
-    score = (
-        weights.goals * (len(shared_goals) / len(distinct_goals) if distinct_goals else 0.0)
-        + weights.discipline * bool(same("discipline"))
-        + weights.team * bool(same("team"))
-        + weights.shifts * (len(shifts) / len(mentee.shifts) if mentee.shifts else 0.0)
-        + weights.location * bool(same("location"))
-        + weights.language * bool(languages)
-        + weights.preference * preferred
-    )
     return Fit(
-        score,
-        goals,
-        same("discipline"),
-        same("team"),
-        same("location"),
-        shifts,
-        languages,
-        preferred,
+        goals, same("discipline"), same("team"), same("location"), shifts, languages, preferred
     )
