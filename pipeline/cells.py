@@ -187,15 +187,17 @@ def parse_count(value: Cell) -> int:
 
 
 def parse_list(value: Cell) -> tuple[str, ...]:
-    """Items separated by ';', ',' or new lines, stripped, empty ones dropped, order kept."""
+    """Items separated by ';', ',' or new lines, stripped, empty ones dropped, order kept.
+
+    An item listed twice (ignoring case) counts once; otherwise items stay as typed.
+    """
     if is_blank(value):
         return ()
-    items = re.split(r"[;,\n\r]+", text(value))
     seen: dict[str, str] = {}
-    for item in items:
-        cleaned = " ".join(item.split())
-        if cleaned and normalise(cleaned) not in seen:
-            seen[normalise(cleaned)] = cleaned
+    for item in re.split(r"[;,\n\r]+", text(value)):
+        cleaned = item.strip()
+        if cleaned and cleaned.casefold() not in seen:
+            seen[cleaned.casefold()] = cleaned
     return tuple(seen.values())
 
 

@@ -81,7 +81,8 @@ class RowReader:
 
 
 def _name(value: Cell) -> str:
-    return " ".join(text(value).split())
+    """A name or label as typed, without surrounding spaces (inner spaces are kept)."""
+    return text(value)
 
 
 def _role(value: Cell) -> str:

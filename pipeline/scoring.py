@@ -20,8 +20,8 @@ SHIFT_ORDER = tuple(SHIFTS.terms)
 
 
 def fold(text: str) -> str:
-    """Text comparisons ignore case and surrounding (and doubled) spaces."""
-    return " ".join(text.split()).casefold()
+    """Text comparisons ignore case and surrounding spaces (SPEC §3), nothing more."""
+    return text.strip().casefold()
 
 
 def _codes(values: Iterable[str], index: dict[str, int], empty: int) -> np.ndarray:

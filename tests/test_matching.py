@@ -375,3 +375,13 @@ def test_the_vectorised_scores_equal_the_reference_scores() -> None:
         [reference.score(by_email[m.email], by_email[r.email]) for r in mentors] for m in mentees
     ]
     assert np.allclose(scores, expected)
+
+
+def test_text_compares_ignoring_case_and_surrounding_spaces_only() -> None:
+    """SPEC §3: "wound care" and "Wound Care " match; "wound-care" is another goal."""
+    group = [Person(email("new"), goals=["wound care", "wound-care"], team=" Team A"),
+             Person(email("mentor"), "mentor", goals=["Wound Care "], team="team a")]
+    workbook = book(group)
+    match(workbook)
+    assert [(r[5], r[6]) for r in proposals(workbook)] == [
+        (30.0, "shared goals: wound care; same team (Team A)")]
