@@ -379,9 +379,12 @@ def test_the_vectorised_scores_equal_the_reference_scores() -> None:
 
 def test_text_compares_ignoring_case_and_surrounding_spaces_only() -> None:
     """SPEC §3: "wound care" and "Wound Care " match; "wound-care" is another goal."""
-    group = [Person(email("new"), goals=["wound care", "wound-care"], team=" Team A"),
-             Person(email("mentor"), "mentor", goals=["Wound Care "], team="team a")]
+    group = [
+        Person(email("new"), goals=["wound care", "wound-care"], team=" Team A"),
+        Person(email("mentor"), "mentor", goals=["Wound Care "], team="team a"),
+    ]
     workbook = book(group)
     match(workbook)
     assert [(r[5], r[6]) for r in proposals(workbook)] == [
-        (30.0, "shared goals: wound care; same team (Team A)")]
+        (30.0, "shared goals: wound care; same team (Team A)")
+    ]

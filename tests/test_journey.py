@@ -1,0 +1,204 @@
+"""The journey of SPEC §1, replayed day by day: every message once, on its day, nothing else."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from pipeline.journey import journey
+from pipeline.programme import read_programme
+from tests.conftest import MATCH_HEADER, PEOPLE_HEADER
+
+DAY0 = date(2026, 11, 24)
+LOG_HEADER = ["Key", "Match ID", "Touchpoint", "To", "Subject", "Status", "Time", "Detail"]
+
+
+def person(name: str, role: str, start: date | None = None, status: str = "active") -> list[Any]:
+    cells = {
+        "Email": f"{name}@zorg.example.org",
+        "Name": name.title(),
+        "Role": role,
+        "Status": status,
+        "Start date": start,
+    }
+    return [cells.get(h) for h in PEOPLE_HEADER]
+
+
+class Replay:
+    """A small programme whose Mail log grows as the journey says, one day at a time."""
+
+    def __init__(
+        self, start: date | None, approve_on: date = DAY0, settings: list[list[Any]] | None = None
+    ) -> None:
+        self.start, self.approve_on = start, approve_on
+        self.settings = settings or []
+        self.log: list[list[Any]] = []
+        self.sent: dict[str, date] = {}
+        self.skipped: dict[str, date] = {}
+        self.mentor_status: dict[date, str] = {}
+
+    def day(self, today: date, answered: frozenset[str] = frozenset()) -> None:
+        status = "approved" if today >= self.approve_on else "proposed"
+        tabs = {
+            "Participants": [
+                list(PEOPLE_HEADER),
+                person("mentee", "mentee", self.start),
+                person("mentor", "mentor", status=self.mentor_status.get(today, "active")),
+            ],
+            "Matches": [
+                list(MATCH_HEADER),
+                [
+                    "M-0001",
+                    "mentee@zorg.example.org",
+                    "",
+                    "mentor@zorg.example.org",
+                    "",
+                    50,
+                    "",
+                    status,
+                    DAY0,
+                    "",
+                ],
+            ],
+            "Settings": [["Setting", "Value"], *self.settings],
+            "Mail log": [LOG_HEADER, *self.log],
+        }
+        programme = read_programme({k: tuple(tuple(r) for r in v) for k, v in tabs.items()})
+        for message in journey(programme, today, answered):
+            (self.skipped if message.skip else self.sent)[message.key] = today
+            self.log.append(
+                [
+                    message.key,
+                    "M-0001",
+                    message.touchpoint,
+                    message.to.email,
+                    "",
+                    "skipped" if message.skip else "sent",
+                    today.isoformat(),
+                    "",
+                ]
+            )
+
+    def run(self, days: int = 200, **options: Any) -> None:
+        for n in range(days):
+            self.day(DAY0 + timedelta(days=n), **options)
+
+
+def keyed(start: date, offsets: dict[str, int], who: dict[str, tuple[str, ...]]) -> dict[str, date]:
+    return {
+        f"M-0001/{t}/{p}@zorg.example.org": start + timedelta(days=d)
+        for t, d in offsets.items()
+        for p in who[t]
+    }
+
+
+WHO = {
+    "introduction": ("mentor",),
+    "welcome": ("mentee",),
+    "first_day": ("mentor",),
+    "first_week": ("mentor", "mentee"),
+    "first_month": ("mentor", "mentee"),
+    "quarter": ("mentor", "mentee"),
+    "wrap_up": ("mentor", "mentee"),
+    "evaluation_reminder": ("mentor", "mentee"),
+}
+
+
+def test_a_half_year_sends_every_touchpoint_once_on_its_day() -> None:
+    start = DAY0 + timedelta(days=20)
+    replay = Replay(start)
+    replay.run()
+    expected = keyed(
+        start,
+        {
+            "welcome": -7,
+            "first_day": 0,
+            "first_week": 7,
+            "first_month": 30,
+            "quarter": 91,
+            "wrap_up": 150,
+            "evaluation_reminder": 164,
+        },
+        WHO,
+    )
+    expected["M-0001/introduction/mentor@zorg.example.org"] = DAY0
+    assert replay.sent == expected
+    assert replay.skipped == {}
+
+
+def test_who_answered_the_evaluation_gets_no_reminder() -> None:
+    replay = Replay(DAY0 + timedelta(days=20))
+    replay.run(answered=frozenset({"mentee@zorg.example.org"}))
+    reminders = [k for k in replay.sent if "evaluation_reminder" in k]
+    assert reminders == ["M-0001/evaluation_reminder/mentor@zorg.example.org"]
+
+
+def test_a_late_approval_skips_what_is_too_late_and_still_introduces() -> None:
+    start = DAY0
+    replay = Replay(start, approve_on=start + timedelta(days=40))
+    replay.run()
+    approval = start + timedelta(days=40)
+    assert {k.split("/")[1] for k, d in replay.sent.items() if d == approval} == {"introduction"}
+    assert {k.split("/")[1] for k in replay.skipped} == {
+        "welcome",
+        "first_day",
+        "first_week",
+        "first_month",
+    }
+    assert all(day == approval for day in replay.skipped.values())
+    assert replay.sent["M-0001/quarter/mentee@zorg.example.org"] == start + timedelta(days=91)
+
+
+def test_an_approval_just_after_the_start_still_welcomes() -> None:
+    start = DAY0
+    replay = Replay(start, approve_on=start + timedelta(days=10))
+    replay.run(40)
+    approval = start + timedelta(days=10)
+    assert replay.sent["M-0001/welcome/mentee@zorg.example.org"] == approval  # before S + 14
+    assert replay.skipped == {"M-0001/first_day/mentor@zorg.example.org": approval}  # 10 > 7
+    assert replay.sent["M-0001/first_week/mentee@zorg.example.org"] == approval  # 3 days late
+
+
+def test_a_pause_sends_nothing_and_what_it_made_too_late_is_skipped() -> None:
+    start = DAY0 + timedelta(days=10)
+    replay = Replay(start)
+    for n in range(60, 131):
+        replay.mentor_status[DAY0 + timedelta(days=n)] = "gepauzeerd"
+    replay.run()
+    quarter = {k: d for k, d in replay.skipped.items() if "/quarter/" in k}
+    assert quarter == {
+        f"M-0001/quarter/{p}@zorg.example.org": DAY0 + timedelta(days=131)
+        for p in ("mentor", "mentee")
+    }
+    assert not [
+        d
+        for d in replay.sent.values()
+        if DAY0 + timedelta(days=60) <= d <= DAY0 + timedelta(days=130)
+    ]
+
+
+def test_switched_off_touchpoints_are_not_sent_and_the_introduction_is_still_remembered() -> None:
+    replay = Replay(None, settings=[["Send: introduction", "no"], ["Send: first month", "no"]])
+    replay.run(120)
+    assert replay.skipped == {"M-0001/introduction/mentor@zorg.example.org": DAY0}
+    assert not [k for k in replay.sent if "/first_month/" in k]
+    # no start date: anchored on the approval day, remembered by the (skipped) introduction
+    assert replay.sent["M-0001/first_week/mentee@zorg.example.org"] == DAY0 + timedelta(days=7)
+    assert replay.sent["M-0001/quarter/mentor@zorg.example.org"] == DAY0 + timedelta(days=91)
+
+
+def test_offsets_and_grace_days_come_from_settings() -> None:
+    start = DAY0 + timedelta(days=20)
+    replay = Replay(start, settings=[["Days from start: first week", 10], ["Grace days", 2]])
+    replay.run(40)
+    assert replay.sent["M-0001/first_week/mentor@zorg.example.org"] == start + timedelta(days=10)
+
+
+def test_exactly_grace_days_late_is_still_sent_one_more_is_skipped() -> None:
+    start = DAY0
+    on_the_edge = Replay(start, approve_on=start + timedelta(days=7))
+    on_the_edge.run(20)
+    assert on_the_edge.sent["M-0001/first_day/mentor@zorg.example.org"] == start + timedelta(days=7)
+    too_late = Replay(start, approve_on=start + timedelta(days=8))
+    too_late.run(20)
+    assert "M-0001/first_day/mentor@zorg.example.org" in too_late.skipped
