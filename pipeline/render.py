@@ -1,0 +1,190 @@
+"""Journey messages as emails: templates rendered in the recipient's language, then MIME.
+
+Templates live in templates/email/<lang>/<touchpoint>.{subject,txt,html} (jinja2 with
+StrictUndefined, so a missing variable fails a test instead of reaching an inbox; HTML
+autoescaped, so a name can never become markup).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from pipeline.journey import Message
+from pipeline.programme import Programme
+from pipeline.settings import PROGRAMME_NAME
+from pipeline.vocab import pick
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+
+_MONTHS = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "nl": (
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ),
+    "nb": (
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ),
+}
+_WEEKDAYS = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
+}
+# (en, nl, nb) sentences pointing to the coordinator
+_CONTACT_BOTH = (
+    "Contact {name} at {email}.",
+    "Neem contact op met {name} via {email}.",
+    "Ta kontakt med {name} på {email}.",
+)
+_CONTACT_EMAIL = ("Write to {email}.", "Mail naar {email}.", "Skriv til {email}.")
+_CONTACT_NONE = (
+    "Contact the coordinator of {programme}.",
+    "Neem contact op met de coördinator van {programme}.",
+    "Ta kontakt med koordinatoren for {programme}.",
+)
+
+
+def long_date(day: date, lang: str) -> str:
+    """'maandag 14 december 2026', 'Monday 14 December 2026', 'mandag 14. desember 2026'."""
+    lang = lang if lang in _MONTHS else "en"
+    weekday, month = _WEEKDAYS[lang][day.weekday()], _MONTHS[lang][day.month - 1]
+    dot = "." if lang == "nb" else ""
+    return f"{weekday} {day.day}{dot} {month} {day.year}"
+
+
+def _first(name: str) -> str:
+    return name.split()[0] if name.split() else name
+
+
+def language_of(programme: Programme, message: Message) -> str:
+    return message.to.email_language or programme.email_language
+
+
+def context(programme: Programme, message: Message, lang: str) -> dict[str, str]:
+    """Every variable any template may use; all present, so StrictUndefined never trips."""
+    settings = programme.settings
+    name = settings.programme_name or PROGRAMME_NAME.word(lang)
+    coordinator, address = settings.coordinator_name, settings.coordinator_email
+    if coordinator and address:
+        contact = pick(_CONTACT_BOTH, lang).format(name=coordinator, email=address)
+    elif address:
+        contact = pick(_CONTACT_EMAIL, lang).format(email=address)
+    else:
+        contact = pick(_CONTACT_NONE, lang).format(programme=name)
+    mentee, mentor = message.mentee, message.mentor
+    return {
+        "programme": name,
+        "organisation_or_programme": settings.organisation or name,
+        "coordinator_or_programme": coordinator or name,
+        "contact": contact,
+        "signature": coordinator or name,
+        "role": message.role,
+        "recipient_name": message.to.name,
+        "recipient_first": _first(message.to.name),
+        "mentee_name": mentee.name,
+        "mentee_first": _first(mentee.name),
+        "mentee_email": mentee.email,
+        "mentee_team": mentee.team,
+        "mentee_discipline": mentee.discipline,
+        "mentor_name": mentor.name,
+        "mentor_first": _first(mentor.name),
+        "mentor_email": mentor.email,
+        "start_date": long_date(mentee.start_date, lang) if mentee.start_date else "",
+        "evaluation_link": settings.evaluation_form_link,
+    }
+
+
+@cache
+def _environment(folder: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
+        keep_trailing_newline=False,
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render(
+    touchpoint: str, lang: str, variables: dict[str, str], folder: Path = TEMPLATES
+) -> Rendered:
+    """Subject (one line), plain text and HTML of one touchpoint in one language."""
+    env = _environment(folder)
+    subject = " ".join(env.get_template(f"{lang}/{touchpoint}.subject").render(variables).split())
+    text = env.get_template(f"{lang}/{touchpoint}.txt").render(variables).strip() + "\n"
+    html = env.get_template(f"{lang}/{touchpoint}.html").render(subject=subject, **variables)
+    return Rendered(subject, text, html)
+
+
+def _address(name: str, email: str) -> Address:
+    # A name from a cell may hold line breaks; one line of it, so no header can be injected.
+    local, _, domain = email.strip().rpartition("@")
+    return Address(display_name=" ".join(name.split()), username=local, domain=domain)
+
+
+def build(
+    rendered: Rendered, sender: str, to_name: str, to_email: str, now: datetime
+) -> EmailMessage:
+    """A multipart/alternative message (a real plain-text part and an HTML part)."""
+    sender_name, _, sender_address = sender.rpartition("<")
+    sender_address = sender_address.rstrip(">").strip() or sender.strip()
+    message = EmailMessage(policy=SMTP)
+    message["From"] = _address(sender_name.strip().strip('"'), sender_address)
+    message["To"] = _address(to_name, to_email)
+    message["Subject"] = " ".join(rendered.subject.split())
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(domain=sender_address.rpartition("@")[2] or None)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message
