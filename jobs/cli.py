@@ -16,6 +16,15 @@ from pipeline import demo as demo_data
 from pipeline.config import Config, load_config
 from pipeline.errors import ConfigError, MentorflowError, WorkbookError
 from pipeline.layout import new_workbook
+from pipeline.mailer import (
+    Delivery,
+    Mailer,
+    OutboxMailer,
+    RecordingMailer,
+    SmtpMailer,
+    gmail_connect,
+    smtp_connect,
+)
 from pipeline.problems import as_line
 from pipeline.run import RunContext, RunReport, Stage, run
 from pipeline.stages import named, nightly
@@ -118,12 +127,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     command("check", "read and validate the workbook; write what is wrong to the Problems tab")
     command("match", "propose the best mentor for everyone waiting; append them to Matches")
+    command("mail", "send the journey's messages that are due, each at most once")
     command("nightly", "run every stage of the nightly job, in order")
     return parser
 
 
 def today_in(config: Config, given: date | None) -> date:
     return given or datetime.now(ZoneInfo(config.timezone)).date()
+
+
+def delivery_for(
+    config: Config, book: Workbook, today: date, dry_run: bool, outbox: Path | None = None
+) -> Delivery:
+    """The mailer of the config (a recording one for a dry run), sender, limits, clock."""
+    mail = config.mail
+    password = os.environ.get("SMTP_PASSWORD", "")
+    mailer: Mailer
+    if dry_run:
+        mailer = RecordingMailer()
+    elif outbox is not None or mail.transport == "outbox":
+        mailer = OutboxMailer(outbox or Path(mail.outbox_dir))
+    elif mail.smtp_user and not password:
+        raise ConfigError(
+            f"mail.transport is '{mail.transport}' with user '{mail.smtp_user}', "
+            "but the SMTP_PASSWORD environment variable is not set."
+        )
+    elif mail.transport == "smtp":
+        mailer = SmtpMailer(
+            smtp_connect(
+                mail.smtp_host, mail.smtp_port, mail.smtp_security, mail.smtp_user, password
+            )
+        )
+    else:
+        mailer = SmtpMailer(gmail_connect(mail.smtp_user, password, None))
+    zone = ZoneInfo(config.timezone)
+
+    def now() -> datetime:  # the day of --today, at the clock's time
+        return datetime.combine(today, datetime.now(zone).time(), tzinfo=zone)
+
+    return Delivery(mailer, mail.sender, now, book.apply, mail.per_run, mail.per_minute)
 
 
 def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
@@ -176,7 +218,8 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
     config = load_config(args.config)
     today = today_in(config, args.today)
     book = open_workbook(config, args)
-    report = run(book, stages, RunContext(today, args.dry_run, dict(config.tabs)))
+    delivery = delivery_for(config, book, today, args.dry_run)
+    report = run(book, stages, RunContext(today, args.dry_run, dict(config.tabs), delivery))
     suffix = " (dry run: nothing written)" if args.dry_run else ""
     print_report(
         f"mentorflow {args.command}: {book.name}, {today.isoformat()}{suffix}", report, args.dry_run
@@ -190,6 +233,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_match(args: argparse.Namespace) -> int:
     return _run_stages(args, named("match"))
+
+
+def cmd_mail(args: argparse.Namespace) -> int:
+    return _run_stages(args, named("mail"))
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
@@ -234,7 +281,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             encoding="utf-8",
         )
         book = XlsxWorkbook(path)
-    report = run(book, nightly(), RunContext(today, args.dry_run, dict(config.tabs)))
+    delivery = delivery_for(config, book, today, args.dry_run, outbox=folder / "outbox")
+    report = run(book, nightly(), RunContext(today, args.dry_run, dict(config.tabs), delivery))
     print_report(f"mentorflow demo: {path}, {today.isoformat()}", report, args.dry_run)
     if not args.dry_run:
         problems_tab = TABS.word("problems", report.programme.language)
@@ -251,6 +299,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "check": cmd_check,
     "match": cmd_match,
+    "mail": cmd_mail,
     "nightly": cmd_nightly,
 }
 

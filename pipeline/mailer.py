@@ -20,9 +20,12 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
+
+from pipeline.workbook import Plan
 
 
 class MailError(Exception):
@@ -45,6 +48,19 @@ class Mailer(Protocol):
     def send(self, message: EmailMessage, key: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a run delivers: the mailer, the sender, the limits, the clock, and saving."""
+
+    mailer: Mailer
+    sender: str
+    now: Callable[[], datetime]
+    commit: Callable[[Plan], None]  # save these Mail log rows now (before and after sending)
+    per_run: int | None = None
+    per_minute: int | None = None
+    sleep: Callable[[float], None] = time.sleep
 
 
 @dataclass

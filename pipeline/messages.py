@@ -254,6 +254,17 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "Ingen mentor foreslått for {value}: de {count} passende mentorene har ingen ledig plass.",
         "Øk Kapasitet for en mentor eller legg til en mentor; neste kjøring foreslår på nytt.",
     ),
+    "mail_unknown": (
+        "The message {key} to {value} may or may not have arrived (the run stopped while sending).",
+        "Ask the recipient. To have it sent again, delete the rows of this key from the Mail log.",
+        "Het bericht {key} aan {value} is misschien wel, misschien niet aangekomen (de run "
+        "stopte tijdens het versturen).",
+        "Vraag het de ontvanger. Verwijder de rijen van deze sleutel uit de Maillog om het "
+        "opnieuw te laten versturen.",
+        "Meldingen {key} til {value} har kanskje, kanskje ikke kommet fram (kjøringen stoppet "
+        "under sendingen).",
+        "Spør mottakeren. Slett radene med denne nøkkelen i E-postloggen for å sende den på nytt.",
+    ),
     "setting_unknown": (
         'The setting "{value}" is unknown.',
         "Check the spelling against the list on a new workbook (mentorflow init), or delete "

@@ -26,7 +26,15 @@ from pipeline.cells import (
 )
 from pipeline.models import Exclusion, MailLogEntry, Match, Participant, Problem
 from pipeline.schema import Table
-from pipeline.vocab import EMAIL_LANGUAGES, MAIL_STATUSES, MATCH_STATUSES, ROLES, SHIFTS, STATUSES
+from pipeline.vocab import (
+    EMAIL_LANGUAGES,
+    MAIL_STATUSES,
+    MATCH_STATUSES,
+    ROLES,
+    SHIFTS,
+    STATUSES,
+    TOUCHPOINTS,
+)
 
 V = TypeVar("V")
 
@@ -248,7 +256,8 @@ def parse_mail_log(table: Table | None, lang: str) -> tuple[list[MailLogEntry], 
                 row=number,
                 key=key,
                 match_id=text(r.raw("match_id")),
-                touchpoint=text(r.raw("touchpoint")),
+                touchpoint=TOUCHPOINTS.key_of(text(r.raw("touchpoint")))
+                or text(r.raw("touchpoint")),
                 to=text(r.raw("to")),
                 status=status,
                 subject=text(r.raw("subject")),

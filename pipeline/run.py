@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from pipeline.mailer import Delivery
 from pipeline.models import Problem
 from pipeline.problems import ordered, problems_tab
 from pipeline.programme import Programme, read_programme
@@ -20,6 +21,7 @@ class RunContext:
     today: date
     dry_run: bool = False
     tab_names: Mapping[str, str] = field(default_factory=dict)  # config [tabs] overrides
+    delivery: Delivery | None = None  # how mail goes out; None: the mail stage sends nothing
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pipeline.mail import mail
 from pipeline.matching import match
 from pipeline.run import Stage, check
 
-STAGES: dict[str, Stage] = {"check": check, "match": match}
-# intake, mail and evaluate join here in this order as they are built.
+STAGES: dict[str, Stage] = {"check": check, "match": match, "mail": mail}
+# intake and evaluate join here in this order as they are built.
 NIGHTLY_ORDER = ("check", "intake", "match", "mail", "evaluate")
 
 

@@ -6,6 +6,7 @@ The only module that imports openpyxl.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import warnings
@@ -294,13 +295,18 @@ class XlsxWorkbook:
 
     def _save(self) -> None:
         ensure_closed(self.path)
-        if self.path.stat().st_mtime_ns != self._mtime:
-            raise WorkbookLockedError(
-                f'"{self.name}" was changed by someone else while mentorflow ran; nothing was '
-                "written. Run again to pick up their changes."
-            )
-        _save_atomically(self._book, self.path, self.backup_dir)
-        self._mtime = self.path.stat().st_mtime_ns
+        # Two runs at once: the lock makes "unchanged since read?" and the rename one step,
+        # so the second run finds the file changed and writes (and sends) nothing.
+        self.backup_dir.mkdir(parents=True, exist_ok=True)  # mentorflow's own folder
+        with open(self.backup_dir / f".{self.path.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.path.stat().st_mtime_ns != self._mtime:
+                raise WorkbookLockedError(
+                    f'"{self.name}" was changed by someone else while mentorflow ran; nothing '
+                    "more was written. Run again to pick up their changes."
+                )
+            _save_atomically(self._book, self.path, self.backup_dir)
+            self._mtime = self.path.stat().st_mtime_ns
 
     @staticmethod
     def create(path: Path | str, templates: Sequence[TabTemplate]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from aiosmtpd.controller import Controller
 
 TODAY = date(2026, 11, 24)
 DOMAIN = "zorg.example.org"
@@ -132,3 +134,52 @@ def cells_of(path: Path, tab: str) -> dict[str, tuple[Any, str]]:
 @pytest.fixture
 def workbook_file(in_tmp: Path) -> Path:
     return write_xlsx(in_tmp / "programme.xlsx", basic_tabs())
+
+
+class Server:
+    """Records what arrives; can refuse a recipient, answer 4xx, or drop the connection."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], bytes]] = []
+        self.sessions: set[int] = set()
+        self.refuse: dict[str, str] = {}  # recipient -> reply
+        self.busy_rcpt = 0  # answer this many RCPTs with 451
+        self.drop_data = 0  # drop the connection on this many DATA commands
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        self.sessions.add(id(session))
+        if address in self.refuse:
+            return self.refuse[address]
+        if self.busy_rcpt:
+            self.busy_rcpt -= 1
+            return "451 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.drop_data:
+            self.drop_data -= 1
+            server.transport.close()
+            return "250 never seen"
+        self.received.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Server, int]]:
+    handler = Server()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()

@@ -4,16 +4,12 @@ retries, refusals fail one message, a break during the data is uncertain."""
 from __future__ import annotations
 
 import email
-import socket
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from pipeline.mailer import (
     RETRIES,
@@ -25,57 +21,9 @@ from pipeline.mailer import (
     smtp_connect,
 )
 from pipeline.render import Rendered, build
+from tests.conftest import Server, free_port
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-
-
-class Server:
-    """Records what arrives; can refuse a recipient, answer 4xx, or drop the connection."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], bytes]] = []
-        self.sessions: set[int] = set()
-        self.refuse: dict[str, str] = {}  # recipient -> reply
-        self.busy_rcpt = 0  # answer this many RCPTs with 451
-        self.drop_data = 0  # drop the connection on this many DATA commands
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
-    ) -> str:
-        self.sessions.add(id(session))
-        if address in self.refuse:
-            return self.refuse[address]
-        if self.busy_rcpt:
-            self.busy_rcpt -= 1
-            return "451 try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.drop_data:
-            self.drop_data -= 1
-            server.transport.close()
-            return "250 never seen"
-        self.received.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[Server, int]]:
-    handler = Server()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
 
 
 def message(to: str, subject: str = "Hallo") -> EmailMessage:

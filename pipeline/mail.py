@@ -1,0 +1,231 @@
+"""The mail stage (SPEC §4): the journey's messages, each sent at most once.
+
+The Mail log is the memory. For every run:
+1. a key still `pending` from an earlier run (that run died mid-send) is logged `unknown`
+   and shown on Problems, never sent again by itself;
+2. messages too late to send are logged `skipped`;
+3. the messages about to go out are logged `pending` and SAVED before anything is sent;
+4. they are sent (within the per-run and per-minute limits; the rest waits, oldest first);
+5. each outcome (`sent`, `failed`, `unknown`) is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from email.message import EmailMessage
+
+from pipeline.cells import Cell, CellError, Row, email_key, parse_email
+from pipeline.journey import Message, journey
+from pipeline.layout import header
+from pipeline.mailer import (
+    Delivery,
+    Mailer,
+    MailError,
+    MailRefused,
+    MailUnavailable,
+    MailUncertain,
+)
+from pipeline.models import MailLogEntry, Problem
+from pipeline.programme import Programme
+from pipeline.render import build, context, language_of, render
+from pipeline.run import RunContext, StageResult
+from pipeline.vocab import COLUMNS, MAIL_STATUSES, PARTICIPANT_COLUMNS, TABS, TOUCHPOINTS
+from pipeline.workbook import Append, Plan
+
+
+def answered(programme: Programme) -> frozenset[str]:
+    """Everyone who answered the evaluation form (its respondent email column)."""
+    table = programme.tables.get("evaluations")
+    if table is None or table.header_row is None:
+        return frozenset()
+    columns = [i for i, h in enumerate(table.headers) if PARTICIPANT_COLUMNS.key_of(h) == "email"]
+    people = set()
+    for _, row in table.rows:
+        for index in columns[:1]:
+            try:
+                people.add(email_key(parse_email(row[index] if index < len(row) else None)))
+            except CellError:
+                continue
+    return frozenset(people)
+
+
+class MailLog:
+    """Rows for the Mail log tab, in the workbook's language."""
+
+    def __init__(self, programme: Programme, now: datetime) -> None:
+        self.lang = programme.language
+        self.now = now
+        table = programme.tables.get("mail_log")
+        self.table = table if table is not None and table.header_row is not None else None
+        self.name = table.name if table is not None else TABS.word("mail_log", self.lang)
+
+    def row(
+        self,
+        key: str,
+        match_id: str,
+        touchpoint: str,
+        to: str,
+        subject: str,
+        status: str,
+        detail: str = "",
+    ) -> Row:
+        values: dict[str, Cell] = {
+            "key": key,
+            "match_id": match_id,
+            "touchpoint": TOUCHPOINTS.word(touchpoint, self.lang)
+            if touchpoint in TOUCHPOINTS
+            else touchpoint,
+            "to": to,
+            "subject": subject,
+            "status": MAIL_STATUSES.word(status, self.lang),
+            "time": self.now.replace(tzinfo=None, microsecond=0),
+            "detail": detail,
+        }
+        if self.table is not None:
+            return self.table.record(values)
+        return tuple(values.get(k) for k in COLUMNS["mail_log"].terms)
+
+    def append(self, rows: Sequence[Row]) -> Plan:
+        if not rows:
+            return Plan()
+        return Plan(
+            (Append(self.name, tuple(rows), () if self.table else header("mail_log", self.lang)),)
+        )
+
+
+def _latest(entries: Sequence[MailLogEntry]) -> dict[str, MailLogEntry]:
+    latest: dict[str, MailLogEntry] = {}
+    for entry in entries:
+        latest[entry.key] = entry  # the log only grows: the last row of a key is its state
+    return latest
+
+
+def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageResult:
+    """Run the protocol above; the rows are saved as it goes, the summary is returned."""
+    log = MailLog(programme, delivery.now())
+    latest = _latest(programme.mail_log)
+    first: list[Row] = [
+        log.row(
+            e.key,
+            e.match_id,
+            e.touchpoint,
+            e.to,
+            e.subject,
+            "unknown",
+            "the run stopped while sending: it may or may not have arrived",
+        )
+        for e in latest.values()
+        if e.status == "pending"
+    ]
+    table = programme.tables.get("mail_log")
+    problems = tuple(
+        Problem.at(
+            table.name,
+            e.row,
+            table.header("status", programme.language),
+            "mail_unknown",
+            "",
+            value=e.to,
+            key=e.key,
+        )
+        for e in latest.values()
+        if table is not None and e.status in ("pending", "unknown")
+    )
+    due = journey(programme, run.today, answered(programme))
+    skipped = [m for m in due if m.skip]
+    sendable = [m for m in due if not m.skip]
+    to_send = sendable[: delivery.per_run]
+    first += [
+        log.row(
+            m.key, m.match.match_id, m.touchpoint, m.to.email, "", "skipped", "too late to send"
+        )
+        for m in skipped
+    ]
+    prepared = [(m, _prepare(programme, m, delivery)) for m in to_send]
+    if run.dry_run:
+        for message, built in prepared:
+            delivery.mailer.send(built, message.key)  # a recording mailer: nothing leaves
+        pending = [_row(log, m, b, "pending") for m, b in prepared]
+        return StageResult(
+            plan=log.append(first + pending),
+            problems=problems,
+            lines=(f"would send {len(prepared)}, skip {len(skipped)}",),
+        )
+
+    counts = {"sent": 0, "failed": 0, "unknown": 0}
+    gap = 60.0 / delivery.per_minute if delivery.per_minute else 0.0
+    size = delivery.per_minute or CHUNK
+    reachable = True
+    for start in range(0, max(len(prepared), 1), size):
+        chunk = prepared[start : start + size]
+        if not reachable or not (chunk or first):
+            break  # what is left is not logged: it waits for the next run
+        # Logged as pending and saved BEFORE sending: a crash now leaves "pending", never a
+        # second copy.
+        delivery.commit(log.append(first + [_row(log, m, b, "pending") for m, b in chunk]))
+        first = []
+        outcomes: list[Row] = []
+        for message, built in chunk:
+            if not reachable:
+                status, detail = "failed", NOT_TRIED
+            else:
+                if counts["sent"] and gap:
+                    delivery.sleep(gap)
+                status, detail = _send(delivery.mailer, built, message.key)
+                reachable = not detail.startswith("unavailable")
+            counts[status] += 1
+            outcomes.append(_row(log, message, built, status, detail))
+        delivery.commit(log.append(outcomes))
+    delivery.mailer.close()
+    waiting = len(sendable) - counts["sent"] - counts["failed"] - counts["unknown"]
+    lines = (
+        f"sent {counts['sent']}, failed {counts['failed']}, unknown {counts['unknown']}, "
+        f"skipped {len(skipped)}" + (f"; {waiting} wait for the next run" if waiting else ""),
+    )
+    return StageResult(
+        problems=problems, lines=lines, failed=bool(counts["failed"] or counts["unknown"])
+    )
+
+
+CHUNK = 50  # messages logged pending per save when there is no per-minute limit
+NOT_TRIED = "not sent: the mail server could not be reached; delete this key's rows to have it sent"
+
+
+def _row(log: MailLog, message: Message, built: EmailMessage, status: str, detail: str = "") -> Row:
+    return log.row(
+        message.key,
+        message.match.match_id,
+        message.touchpoint,
+        message.to.email,
+        str(built["Subject"]),
+        status,
+        detail,
+    )
+
+
+def _prepare(programme: Programme, message: Message, delivery: Delivery) -> EmailMessage:
+    lang = language_of(programme, message)
+    rendered = render(message.touchpoint, lang, context(programme, message, lang))
+    return build(rendered, delivery.sender, message.to.name, message.to.email, delivery.now())
+
+
+def _send(mailer: Mailer, built: EmailMessage, key: str) -> tuple[str, str]:
+    try:
+        mailer.send(built, key)
+    except MailRefused as exc:
+        return "failed", f"refused: {exc}"
+    except MailUncertain as exc:
+        return "unknown", f"may have been sent: {exc}"
+    except MailUnavailable as exc:
+        return "failed", f"unavailable: {exc}"
+    except MailError as exc:
+        return "failed", str(exc)
+    return "sent", ""
+
+
+def mail(programme: Programme, run: RunContext) -> StageResult:
+    """The stage: deliver when the run has a way to deliver (the command line always does)."""
+    if run.delivery is None:
+        return StageResult(lines=("no mail transport: nothing sent",))
+    return deliver(programme, run, run.delivery)
