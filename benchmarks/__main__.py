@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from benchmarks import matching, workbook
+from benchmarks import mail, matching, workbook
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -64,6 +64,20 @@ def main() -> int:
                 str(rounds),
             ]
             for m, r, seconds, peak, grown, count, total, g_count, g_total, rounds in matched
+        ],
+    )
+    count, seconds, delivered, connections = fresh(mail.measure, mail.COUNT)
+    table(
+        "Mail: messages to an SMTP server on loopback (aiosmtpd), one run",
+        ["messages", "seconds", "messages/s", "delivered", "SMTP connections"],
+        [
+            [
+                f"{count:,}",
+                f"{seconds:.2f}",
+                f"{count / seconds:,.0f}",
+                f"{delivered:,}",
+                str(connections),
+            ]
         ],
     )
     checked = []

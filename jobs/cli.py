@@ -16,6 +16,7 @@ from pipeline import demo as demo_data
 from pipeline.config import Config, load_config
 from pipeline.errors import ConfigError, MentorflowError, WorkbookError
 from pipeline.layout import new_workbook
+from pipeline.mail import preview
 from pipeline.mailer import (
     Delivery,
     Mailer,
@@ -26,6 +27,7 @@ from pipeline.mailer import (
     smtp_connect,
 )
 from pipeline.problems import as_line
+from pipeline.programme import read_programme
 from pipeline.run import RunContext, RunReport, Stage, run
 from pipeline.stages import named, nightly
 from pipeline.vocab import LANGUAGES, TABS
@@ -128,6 +130,22 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", "read and validate the workbook; write what is wrong to the Problems tab")
     command("match", "propose the best mentor for everyone waiting; append them to Matches")
     command("mail", "send the journey's messages that are due, each at most once")
+    preview_ = command("preview", "write one message of a match as .eml and .html to look at")
+    preview_.add_argument("--match", required=True, metavar="ID", help="the match ID, e.g. M-0004")
+    preview_.add_argument(
+        "--touchpoint",
+        required=True,
+        metavar="NAME",
+        help="introduction, welcome, first_day, first_week, first_month, quarter, wrap_up "
+        "or evaluation_reminder",
+    )
+    preview_.add_argument(
+        "--out",
+        type=Path,
+        default=Path("preview"),
+        metavar="DIR",
+        help="folder for the files (default: preview)",
+    )
     command("nightly", "run every stage of the nightly job, in order")
     return parser
 
@@ -239,6 +257,22 @@ def cmd_mail(args: argparse.Namespace) -> int:
     return _run_stages(args, named("mail"))
 
 
+def cmd_preview(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    zone = ZoneInfo(config.timezone)
+    now = datetime.combine(today_in(config, args.today), datetime.now(zone).time(), tzinfo=zone)
+    args.dry_run = True  # a preview reads the workbook only
+    programme = read_programme(open_workbook(config, args).read(), dict(config.tabs))
+    args.out.mkdir(parents=True, exist_ok=True)
+    for stem, message, html in preview(
+        programme, args.match, args.touchpoint, config.mail.sender, now
+    ):
+        (args.out / f"{stem}.eml").write_bytes(message.as_bytes())
+        (args.out / f"{stem}.html").write_text(html, encoding="utf-8")
+        print(f"wrote {args.out / stem}.eml and .html: {message['Subject']}")
+    return 0
+
+
 def cmd_nightly(args: argparse.Namespace) -> int:
     return _run_stages(args, nightly())
 
@@ -300,6 +334,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "match": cmd_match,
     "mail": cmd_mail,
+    "preview": cmd_preview,
     "nightly": cmd_nightly,
 }
 

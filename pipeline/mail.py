@@ -16,7 +16,8 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from pipeline.cells import Cell, CellError, Row, email_key, parse_email
-from pipeline.journey import Message, journey
+from pipeline.errors import MentorflowError
+from pipeline.journey import RECIPIENTS, Message, journey, message_key
 from pipeline.layout import header
 from pipeline.mailer import (
     Delivery,
@@ -32,6 +33,10 @@ from pipeline.render import build, context, language_of, render
 from pipeline.run import RunContext, StageResult
 from pipeline.vocab import COLUMNS, MAIL_STATUSES, PARTICIPANT_COLUMNS, TABS, TOUCHPOINTS
 from pipeline.workbook import Append, Plan
+
+
+class PreviewError(MentorflowError):
+    """A preview that cannot be made (unknown match or touchpoint): one line, exit 2."""
 
 
 def answered(programme: Programme) -> frozenset[str]:
@@ -147,10 +152,13 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         for message, built in prepared:
             delivery.mailer.send(built, message.key)  # a recording mailer: nothing leaves
         pending = [_row(log, m, b, "pending") for m, b in prepared]
+        listed = tuple(
+            f"would send {m.touchpoint} to {m.to.email}: {b['Subject']}" for m, b in prepared
+        )
         return StageResult(
             plan=log.append(first + pending),
             problems=problems,
-            lines=(f"would send {len(prepared)}, skip {len(skipped)}",),
+            lines=(f"would send {len(prepared)}, skip {len(skipped)}", *listed),
         )
 
     counts = {"sent": 0, "failed": 0, "unknown": 0}
@@ -229,3 +237,39 @@ def mail(programme: Programme, run: RunContext) -> StageResult:
     if run.delivery is None:
         return StageResult(lines=("no mail transport: nothing sent",))
     return deliver(programme, run, run.delivery)
+
+
+def preview(
+    programme: Programme, match_id: str, touchpoint: str, sender: str, now: datetime
+) -> list[tuple[str, EmailMessage, str]]:
+    """(file stem, message, HTML) per recipient of one touchpoint of one match, due or not."""
+    match = next((m for m in programme.matches if m.match_id == match_id), None)
+    if match is None:
+        raise PreviewError(f'there is no usable match "{match_id}" on the Matches tab.')
+    if touchpoint not in RECIPIENTS:
+        raise PreviewError(
+            f'"{touchpoint}" is not a touchpoint; use one of: {", ".join(RECIPIENTS)}.'
+        )
+    mentee, mentor = programme.person(match.mentee_email), programme.person(match.mentor_email)
+    if mentee is None or mentor is None:
+        raise PreviewError(f'match "{match_id}" names someone who is not on Participants.')
+    day = mentee.start_date or now.date()
+    results = []
+    for role in RECIPIENTS[touchpoint]:
+        person = mentor if role == "mentor" else mentee
+        message = Message(
+            message_key(match_id, touchpoint, person.email),
+            match,
+            touchpoint,
+            role,
+            person,
+            mentor,
+            mentee,
+            day,
+            False,
+        )
+        lang = language_of(programme, message)
+        rendered = render(touchpoint, lang, context(programme, message, lang))
+        built = build(rendered, sender, person.name, person.email, now)
+        results.append((f"{match_id}-{touchpoint}-{role}", built, rendered.html))
+    return results

@@ -183,3 +183,47 @@ def test_the_per_run_limit_leaves_the_rest_for_the_next_run_oldest_first() -> No
     assert [k for k, _ in mailer.sent] == [
         f"M-000{n}/introduction/mentor{n - 1}@zorg.example.org" for n in (1, 2, 3)
     ]
+
+
+def test_a_break_while_sending_makes_that_message_unknown_and_the_rest_go_on(
+    server: tuple[Server, int],
+) -> None:
+    handler, port = server
+    handler.drop_data = 1  # the first message's data: the connection is cut
+    book = InMemoryWorkbook(tabs(pairs=3))
+    smtp = SmtpMailer(smtp_connect("127.0.0.1", port, "none", "", ""), sleep=lambda _: None)
+    report = nightly_run(book, DAY0, smtp)
+    assert statuses(book) == Counter({"pending": 3, "unknown": 1, "sent": 2})
+    assert (len(handler.received), smtp.connections, report.exit_code) == (2, 2, 1)
+
+
+def test_half_a_year_through_the_command_line_against_an_smtp_server(
+    server: tuple[Server, int], in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`mentorflow nightly --today` every day for 200 days: each message once, on its day."""
+    from jobs.cli import main
+
+    handler, port = server
+    write_xlsx(in_tmp / "programme.xlsx", tabs(pairs=1))
+    (in_tmp / "config").mkdir()
+    (in_tmp / "config" / "mentorflow.toml").write_text(
+        f'[mail]\ntransport = "smtp"\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
+        'smtp_security = "none"\nsender = "Mentorprogramma <mentor@zorg.example.org>"\n'
+    )
+    arrived: dict[str, list[date]] = {}
+    for n in range(200):
+        today = DAY0 + timedelta(days=n)
+        before = len(handler.received)
+        assert main(["--today", today.isoformat(), "nightly"]) == 0, capsys.readouterr()
+        for recipients, content in handler.received[before:]:
+            subject = next(
+                line for line in content.decode().splitlines() if line.startswith("Subject:")
+            )
+            arrived.setdefault(f"{recipients[0]} {subject}", []).append(today)
+    capsys.readouterr()
+    assert all(len(days) == 1 for days in arrived.values())
+    start = DAY0 + timedelta(days=20)
+    assert sorted(d[0] for d in arrived.values()) == sorted(
+        [DAY0, start - timedelta(days=7), start]
+        + [start + timedelta(days=d) for d in (7, 30, 91, 150, 164) for _ in range(2)]
+    )
