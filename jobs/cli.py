@@ -19,6 +19,7 @@ from pipeline.layout import new_workbook
 from pipeline.mail import preview
 from pipeline.mailer import (
     Delivery,
+    Journal,
     Mailer,
     OutboxMailer,
     RecordingMailer,
@@ -183,7 +184,12 @@ def delivery_for(
     def now() -> datetime:  # the day of --today, at the clock's time
         return datetime.combine(today, datetime.now(zone).time(), tzinfo=zone)
 
-    return Delivery(mailer, mail.sender, now, book.apply, mail.per_run, mail.per_minute)
+    journal = None
+    if isinstance(book, XlsxWorkbook) and not dry_run:  # beside the workbook's backups
+        journal = Journal(book.backup_dir / f".{book.path.name}.mail-journal")
+    return Delivery(
+        mailer, mail.sender, now, book.apply, mail.per_run, mail.per_minute, journal=journal
+    )
 
 
 def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:

@@ -73,15 +73,19 @@ def due_dates(anchor: date, approved: date, settings: Settings) -> dict[str, dat
 
 
 def journey(
-    programme: Programme, today: date, answered: frozenset[str] = frozenset()
+    programme: Programme,
+    today: date,
+    answered: frozenset[str] = frozenset(),
+    never_left: frozenset[str] = frozenset(),
 ) -> list[Message]:
     """Messages due today or earlier that the Mail log does not hold yet, oldest first.
 
     `answered` holds the (folded) emails of everyone who answered the evaluation: they get
-    no evaluation reminder.
+    no evaluation reminder. `never_left` holds logged keys proven never handed to a mail
+    server (a run died first): they are due like unlogged ones.
     """
     settings = programme.settings
-    logged = {entry.key for entry in programme.mail_log}
+    logged = {entry.key for entry in programme.mail_log} - never_left
     approved_on = approval_dates(programme.mail_log)
     messages: list[Message] = []
     for match in programme.matches:

@@ -110,7 +110,29 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
     """Run the protocol above; the rows are saved as it goes, the summary is returned."""
     log = MailLog(programme, delivery.now())
     latest = _latest(programme.mail_log)
+    handed_over, accepted = delivery.journal.read() if delivery.journal else (frozenset(),) * 2
+    left_pending = [e for e in latest.values() if e.status == "pending"]
+    # A key still pending: the run that logged it died. The journal tells what happened.
+    never_left = frozenset(
+        e.key
+        for e in left_pending
+        if delivery.journal is not None and e.key not in handed_over | accepted
+    )
     first: list[Row] = [
+        log.row(
+            e.key,
+            e.match_id,
+            e.touchpoint,
+            e.to,
+            e.subject,
+            "sent",
+            "accepted by the server; logged after the run stopped",
+        )
+        for e in left_pending
+        if e.key in accepted
+    ]
+    unknown = [e for e in left_pending if e.key not in accepted and e.key not in never_left]
+    first += [
         log.row(
             e.key,
             e.match_id,
@@ -120,8 +142,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
             "unknown",
             "the run stopped while sending: it may or may not have arrived",
         )
-        for e in latest.values()
-        if e.status == "pending"
+        for e in unknown
     ]
     table = programme.tables.get("mail_log")
     problems = tuple(
@@ -134,10 +155,10 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
             value=e.to,
             key=e.key,
         )
-        for e in latest.values()
-        if table is not None and e.status in ("pending", "unknown")
+        for e in (*unknown, *(e for e in latest.values() if e.status == "unknown"))
+        if table is not None
     )
-    due = journey(programme, run.today, answered(programme))
+    due = journey(programme, run.today, answered(programme), never_left)
     skipped = [m for m in due if m.skip]
     sendable = [m for m in due if not m.skip]
     to_send = sendable[: delivery.per_run]
@@ -180,12 +201,18 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
             else:
                 if counts["sent"] and gap:
                     delivery.sleep(gap)
+                if delivery.journal is not None:
+                    delivery.journal.attempt(message.key)
                 status, detail = _send(delivery.mailer, built, message.key)
+                if status == "sent" and delivery.journal is not None:
+                    delivery.journal.done(message.key)
                 reachable = not detail.startswith("unavailable")
             counts[status] += 1
             outcomes.append(_row(log, message, built, status, detail))
         delivery.commit(log.append(outcomes))
     delivery.mailer.close()
+    if delivery.journal is not None:
+        delivery.journal.clear()  # every outcome is saved in the Mail log now
     waiting = len(sendable) - counts["sent"] - counts["failed"] - counts["unknown"]
     lines = (
         f"sent {counts['sent']}, failed {counts['failed']}, unknown {counts['unknown']}, "

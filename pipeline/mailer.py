@@ -50,6 +50,49 @@ class Mailer(Protocol):
     def close(self) -> None: ...
 
 
+class Journal:
+    """A local, fsync'd note of each hand-over to the mail server, kept beside the workbook.
+
+    After a run dies, it tells apart the keys still `pending` in the Mail log: accepted by
+    the server (log them sent), handed over without an answer (unknown), or never handed
+    over at all (safe to send: they never left).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+
+    def read(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(handed over, accepted) keys since the journal was last cleared."""
+        if not self.path.exists():
+            return frozenset(), frozenset()
+        attempted: set[str] = set()
+        accepted: set[str] = set()
+        for line in self.path.read_text(encoding="utf-8").splitlines():
+            what, _, key = line.partition(" ")
+            if what == "attempt":
+                attempted.add(key)
+            elif what == "done":
+                accepted.add(key)
+        return frozenset(attempted), frozenset(accepted)
+
+    def _note(self, what: str, key: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(f"{what} {key}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def attempt(self, key: str) -> None:
+        self._note("attempt", key)
+
+    def done(self, key: str) -> None:
+        self._note("done", key)
+
+    def clear(self) -> None:
+        """Every outcome is in the Mail log now: nothing left to recover."""
+        self.path.unlink(missing_ok=True)
+
+
 @dataclass(frozen=True)
 class Delivery:
     """How a run delivers: the mailer, the sender, the limits, the clock, and saving."""
@@ -61,6 +104,7 @@ class Delivery:
     per_run: int | None = None
     per_minute: int | None = None
     sleep: Callable[[float], None] = time.sleep
+    journal: Journal | None = None  # without one, every key left pending becomes unknown
 
 
 @dataclass

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -10,14 +17,15 @@ from typing import Any
 
 import openpyxl
 import pytest
+from aiosmtpd.controller import Controller
 
-from pipeline.mailer import Delivery, RecordingMailer, SmtpMailer, smtp_connect
+from pipeline.mailer import Delivery, Journal, RecordingMailer, SmtpMailer, smtp_connect
 from pipeline.programme import read_programme
 from pipeline.run import RunContext, run
 from pipeline.stages import nightly
 from pipeline.workbook import InMemoryWorkbook, Workbook
 from pipeline.xlsx import XlsxWorkbook
-from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, Server, write_xlsx
+from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, Server, free_port, write_xlsx
 
 DAY0 = date(2026, 11, 24)
 
@@ -227,3 +235,74 @@ def test_half_a_year_through_the_command_line_against_an_smtp_server(
         [DAY0, start - timedelta(days=7), start]
         + [start + timedelta(days=d) for d in (7, 30, 91, 150, 164) for _ in range(2)]
     )
+
+
+def test_with_a_journal_a_killed_run_loses_only_the_message_in_flight(tmp_path: Path) -> None:
+    """Accepted before the kill: logged sent. In flight: unknown. Never handed over: sent."""
+    book = InMemoryWorkbook(tabs(pairs=3))
+    journal = Journal(tmp_path / "journal")
+    dying = DiesAfter(allowed=1)
+    with pytest.raises(Killed):
+        nightly_run(book, DAY0, dying, journal=journal)
+    survivor = RecordingMailer()
+    report = nightly_run(book, DAY0, survivor, journal=journal)
+    sent_before = [k for k, _ in dying.sent]
+    sent_after = [k for k, _ in survivor.sent]
+    assert (len(sent_before), len(sent_after)) == (1, 1)
+    assert not set(sent_before) & set(sent_after)
+    latest = {e.key: e.status for e in read_programme(book.read()).mail_log}
+    assert sorted(latest.values()) == ["sent", "sent", "unknown"]
+    assert latest[sent_before[0]] == "sent" and latest[sent_after[0]] == "sent"
+    assert [p.code for p in report.problems] == ["mail_unknown"]
+    assert not (tmp_path / "journal").exists()  # cleared once every outcome is saved
+
+
+class SlowServer(Server):
+    """Takes a moment per message, so that a kill can land in the middle of a run."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(0.05)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_killing_the_job_at_random_moments_never_delivers_a_key_twice(in_tmp: Path) -> None:
+    """`python -m jobs.nightly` killed (SIGKILL) at random, then run again: per key at most
+    one delivery, and exactly one for every key not logged unknown."""
+    handler = SlowServer()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    rng = random.Random(7)
+    try:
+        (in_tmp / "config").mkdir()
+        (in_tmp / "config" / "mentorflow.toml").write_text(
+            f'[mail]\ntransport = "smtp"\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
+            'smtp_security = "none"\nsender = "Mentorprogramma <mentor@zorg.example.org>"\n'
+        )
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+        for trial in range(4):
+            path = write_xlsx(in_tmp / "programme.xlsx", tabs(pairs=6))
+            for leftover in (in_tmp / "backups").glob(".*journal"):
+                leftover.unlink()
+            handler.received.clear()
+            command = [sys.executable, "-m", "jobs.nightly", "--today", DAY0.isoformat()]
+            job = subprocess.Popen(
+                command, cwd=in_tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            time.sleep(rng.uniform(0.6, 1.6))
+            job.send_signal(signal.SIGKILL)
+            job.wait()
+            rerun = subprocess.run(
+                command, cwd=in_tmp, env=env, capture_output=True, text=True, timeout=60
+            )
+            assert rerun.returncode in (0, 1), rerun.stderr
+            delivered = Counter(recipients[0] for recipients, _ in handler.received)
+            log = read_programme(XlsxWorkbook(path, writable=False).read()).mail_log
+            latest = {e.to: e.status for e in log}
+            assert max(delivered.values(), default=0) <= 1, (trial, delivered)
+            assert len(latest) == 6, (trial, latest)
+            for to, status in latest.items():
+                if status != "unknown":
+                    assert (status, delivered[to]) == ("sent", 1), (trial, to, latest)
+    finally:
+        controller.stop()
