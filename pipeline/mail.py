@@ -196,6 +196,8 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         first = []
         outcomes: list[Row] = []
         for message, built in chunk:
+            if not reachable and delivery.journal is not None:
+                continue  # provably never handed over: it stays pending, the next run sends it
             if not reachable:
                 status, detail = "failed", NOT_TRIED
             else:

@@ -306,3 +306,19 @@ def test_killing_the_job_at_random_moments_never_delivers_a_key_twice(in_tmp: Pa
                     assert (status, delivered[to]) == ("sent", 1), (trial, to, latest)
     finally:
         controller.stop()
+
+
+def test_with_a_journal_an_unreachable_server_leaves_the_rest_for_the_next_run(
+    tmp_path: Path,
+) -> None:
+    book = InMemoryWorkbook(tabs(pairs=3))
+    journal = Journal(tmp_path / "journal")
+    nowhere = SmtpMailer(
+        smtp_connect("127.0.0.1", free_port(), "none", "", ""), sleep=lambda _: None
+    )
+    first = nightly_run(book, DAY0, nowhere, journal=journal)
+    assert (first.exit_code, statuses(book)) == (1, Counter({"pending": 3, "failed": 1}))
+    later = RecordingMailer()
+    nightly_run(book, DAY0 + timedelta(days=1), later, journal=journal)
+    assert len(later.sent) == 2  # the two never tried go out; the failed one does not
+    assert statuses(book) == Counter({"pending": 5, "failed": 1, "sent": 2})
