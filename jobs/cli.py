@@ -155,6 +155,12 @@ def today_in(config: Config, given: date | None) -> date:
     return given or datetime.now(ZoneInfo(config.timezone)).date()
 
 
+def now_on(config: Config, today: date) -> datetime:
+    """The day of --today (or today), at the clock's time in the configured time zone."""
+    zone = ZoneInfo(config.timezone)
+    return datetime.combine(today, datetime.now(zone).time(), tzinfo=zone)
+
+
 def delivery_for(
     config: Config, book: Workbook, today: date, dry_run: bool, outbox: Path | None = None
 ) -> Delivery:
@@ -179,10 +185,9 @@ def delivery_for(
         )
     else:
         mailer = SmtpMailer(gmail_connect(mail.smtp_user, password, None))
-    zone = ZoneInfo(config.timezone)
 
-    def now() -> datetime:  # the day of --today, at the clock's time
-        return datetime.combine(today, datetime.now(zone).time(), tzinfo=zone)
+    def now() -> datetime:
+        return now_on(config, today)
 
     journal = None
     if isinstance(book, XlsxWorkbook) and not dry_run:  # beside the workbook's backups
@@ -265,8 +270,7 @@ def cmd_mail(args: argparse.Namespace) -> int:
 
 def cmd_preview(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    zone = ZoneInfo(config.timezone)
-    now = datetime.combine(today_in(config, args.today), datetime.now(zone).time(), tzinfo=zone)
+    now = now_on(config, today_in(config, args.today))
     args.dry_run = True  # a preview reads the workbook only
     programme = read_programme(open_workbook(config, args).read(), dict(config.tabs))
     args.out.mkdir(parents=True, exist_ok=True)

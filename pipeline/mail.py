@@ -118,31 +118,23 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         for e in left_pending
         if delivery.journal is not None and e.key not in handed_over | accepted
     )
-    first: list[Row] = [
-        log.row(
-            e.key,
-            e.match_id,
-            e.touchpoint,
-            e.to,
-            e.subject,
-            "sent",
-            "accepted by the server; logged after the run stopped",
-        )
-        for e in left_pending
-        if e.key in accepted
-    ]
     unknown = [e for e in left_pending if e.key not in accepted and e.key not in never_left]
-    first += [
-        log.row(
-            e.key,
-            e.match_id,
-            e.touchpoint,
-            e.to,
-            e.subject,
-            "unknown",
-            "the run stopped while sending: it may or may not have arrived",
+
+    def recovered(entry: MailLogEntry, status: str, detail: str) -> Row:
+        return log.row(
+            entry.key, entry.match_id, entry.touchpoint, entry.to, entry.subject, status, detail
         )
-        for e in unknown
+
+    first: list[Row] = [
+        *(
+            recovered(e, "sent", "accepted by the server; logged after the run stopped")
+            for e in left_pending
+            if e.key in accepted
+        ),
+        *(
+            recovered(e, "unknown", "the run stopped while sending: it may or may not have arrived")
+            for e in unknown
+        ),
     ]
     table = programme.tables.get("mail_log")
     problems = tuple(
