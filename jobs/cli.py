@@ -129,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="language of the demo workbook (default: nl)",
     )
     command("check", "read and validate the workbook; write what is wrong to the Problems tab")
+    command("intake", "add new people from the intake form's responses to Participants")
     command("match", "propose the best mentor for everyone waiting; append them to Matches")
     command("mail", "send the journey's messages that are due, each at most once")
     preview_ = command("preview", "write one message of a match as .eml and .html to look at")
@@ -248,7 +249,11 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
     today = today_in(config, args.today)
     book = open_workbook(config, args)
     delivery = delivery_for(config, book, today, args.dry_run)
-    report = run(book, stages, RunContext(today, args.dry_run, dict(config.tabs), delivery))
+    report = run(
+        book,
+        stages,
+        RunContext(today, args.dry_run, dict(config.tabs), delivery, dict(config.intake_columns)),
+    )
     suffix = " (dry run: nothing written)" if args.dry_run else ""
     print_report(
         f"mentorflow {args.command}: {book.name}, {today.isoformat()}{suffix}", report, args.dry_run
@@ -258,6 +263,10 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
 
 def cmd_check(args: argparse.Namespace) -> int:
     return _run_stages(args, named("check"))
+
+
+def cmd_intake(args: argparse.Namespace) -> int:
+    return _run_stages(args, named("intake"))
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -342,6 +351,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "demo": cmd_demo,
     "check": cmd_check,
+    "intake": cmd_intake,
     "match": cmd_match,
     "mail": cmd_mail,
     "preview": cmd_preview,

@@ -265,6 +265,26 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "under sendingen).",
         "Spør mottakeren. Slett radene med denne nøkkelen i E-postloggen for å sende den på nytt.",
     ),
+    "intake_no_email": (
+        "No question of this form asks for the email address.",
+        "Map the email question in config/mentorflow.toml under [intake.columns] (e.g. "
+        '"E-mailadres" = "Email"), or collect email addresses in the form.',
+        "Geen enkele vraag van dit formulier vraagt het e-mailadres.",
+        "Koppel de e-mailvraag in config/mentorflow.toml onder [intake.columns] (bijv. "
+        '"E-mailadres" = "Email"), of laat het formulier e-mailadressen verzamelen.',
+        "Ingen spørsmål i dette skjemaet spør etter e-postadressen.",
+        "Koble e-postspørsmålet i config/mentorflow.toml under [intake.columns] (f.eks. "
+        '"E-postadresse" = "Email"), eller la skjemaet samle inn e-postadresser.',
+    ),
+    "intake_differs": (
+        'The answer "{value}" differs from Participants row {first} ("{current}").',
+        "If the new answer is right, change the Participants row; mentorflow never overwrites it.",
+        'Het antwoord "{value}" wijkt af van rij {first} op Deelnemers ("{current}").',
+        "Klopt het nieuwe antwoord, pas dan de rij op Deelnemers aan; mentorflow overschrijft "
+        "die nooit.",
+        'Svaret "{value}" er ulikt rad {first} i Deltakere ("{current}").',
+        "Er det nye svaret riktig, endre raden i Deltakere; mentorflow overskriver den aldri.",
+    ),
     "setting_unknown": (
         'The setting "{value}" is unknown.',
         "Check the spelling against the list on a new workbook (mentorflow init), or delete "

@@ -11,7 +11,7 @@ from pipeline.mailer import Delivery
 from pipeline.models import Problem
 from pipeline.problems import ordered, problems_tab
 from pipeline.programme import Programme, read_programme
-from pipeline.workbook import Plan, Workbook
+from pipeline.workbook import InMemoryWorkbook, Plan, Workbook
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class RunContext:
     dry_run: bool = False
     tab_names: Mapping[str, str] = field(default_factory=dict)  # config [tabs] overrides
     delivery: Delivery | None = None  # how mail goes out; None: the mail stage sends nothing
+    intake_columns: Mapping[str, str] = field(default_factory=dict)  # question -> column key
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,18 @@ def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext
     """Read once, run `stages` in order, apply the combined plan (unless nothing changes)."""
     snapshot = book.read()
     programme = read_programme(snapshot, context.tab_names)
-    results = [(name, stage(programme, context)) for name, stage in stages]
-    problems = ordered(
-        [*programme.problems, *(p for _, r in results for p in r.problems)], list(snapshot)
-    )
+    found = programme.problems
+    # Each stage sees what earlier stages added (people from the intake form, tonight's
+    # proposals), through a copy in memory; the workbook is written once, at the end.
+    working = InMemoryWorkbook(snapshot)
+    results = []
+    for name, stage in stages:
+        result = stage(programme, context)
+        results.append((name, result))
+        if result.plan:
+            working.apply(result.plan)
+            programme = read_programme(working.read(), context.tab_names)
+    problems = ordered([*found, *(p for _, r in results for p in r.problems)], list(snapshot))
     plan = Plan()
     for _, result in results:
         plan += result.plan

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pipeline.intake import intake
 from pipeline.mail import mail
 from pipeline.matching import match
 from pipeline.run import Stage, check
 
-STAGES: dict[str, Stage] = {"check": check, "match": match, "mail": mail}
-# intake and evaluate join here in this order as they are built.
+STAGES: dict[str, Stage] = {"check": check, "intake": intake, "match": match, "mail": mail}
+# evaluate joins here as it is built.
 NIGHTLY_ORDER = ("check", "intake", "match", "mail", "evaluate")
 
 

@@ -15,6 +15,7 @@ PARAMS = {
     "setting": "Grace days",
     "needed": "number_unreadable",
     "count": "3",
+    "current": "nurse",
     "key": "M-0001/welcome/jo@zorg.example.org",
     "breakdown": "excluded:2;manager:1;rejected:1;experience:4",
     "default": "7",
