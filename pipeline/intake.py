@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
-from pipeline.cells import Cell, Row, quote, text
+from pipeline.cells import Cell, Row, is_blank, quote, text
 from pipeline.models import Participant, Problem
 from pipeline.parse import parse_participants
 from pipeline.programme import Programme
@@ -83,58 +83,65 @@ def intake(programme: Programme, run: RunContext) -> StageResult:
         problem = Problem.at(form.name, form.header_row, "", "intake_no_email", "")
         return StageResult(problems=(problem,), lines=("no email question found",))
     known = {p.key: p for p in programme.participants}
-    responses = Table(
-        "participants",
-        form.name,
-        form.header_row,
-        form.headers,
-        mapped,
-        tuple(_filled_in(number, row, mapped, known) for number, row in form.rows),
-    )
-    if "role" not in mapped:  # an intake form without a role question is for new colleagues
-        responses = _with_role(responses)
     problems: list[Problem] = []
-    answers: list[Participant] = []
-    for row in responses.rows:  # one at a time: a second response is an update, not a copy
-        parsed, found = parse_participants(replace(responses, rows=(row,)), lang)
-        answers += parsed
-        problems += found
     appended: list[tuple[Cell, ...]] = []
-    for answer in answers:
-        current = known.get(answer.key)
-        if current is None:
-            raw = dict(form.rows)[answer.row]
-            values = {
-                key: raw[index] if index < len(raw) else None for key, index in mapped.items()
-            }
-            values.setdefault("role", ROLES.word("mentee", lang))
-            values.setdefault("status", None)
-            appended.append(people.record(values))
-            known[answer.key] = answer
-            continue
-        for field in COMPARED:
-            if field not in mapped:
+    last_row = max((number for number, _ in people.rows), default=people.header_row or 1)
+    for number, raw in form.rows:  # one at a time: a second response is an update, not a copy
+        one = Table(
+            "participants",
+            form.name,
+            form.header_row,
+            form.headers,
+            mapped,
+            (_filled_in(number, raw, mapped, known),),
+        )
+        if "role" not in mapped:  # an intake form without a role question: new colleagues
+            one = _with_role(one)
+        parsed, found = parse_participants(one, lang)
+        problems += found
+        for answer in parsed:
+            current = known.get(answer.key)
+            if current is None:
+                values: dict[str, Cell] = {
+                    key: raw[index] if index < len(raw) else None for key, index in mapped.items()
+                }
+                values.setdefault("role", ROLES.word("mentee", lang))
+                appended.append(people.record(values))
+                # a later response of this person compares with the row appended now
+                known[answer.key] = replace(answer, row=last_row + len(appended))
                 continue
-            new, old = _comparable(answer, field), _comparable(current, field)
-            if new not in (None, "", frozenset()) and new != old:
-                problems.append(
-                    Problem.at(
-                        form.name,
-                        answer.row,
-                        form.headers[mapped[field]],
-                        "intake_differs",
-                        "",
-                        value=quote(_shown(getattr(answer, field))),
-                        first=current.row,
-                        current=quote(_shown(getattr(current, field))),
-                    )
-                )
+            problems += _differences(form, mapped, raw, answer, current)
     plan = Plan((Append(people.name, tuple(appended)),)) if appended else Plan()
     lines = (
         f"{len(form.rows)} response(s): {len(appended)} new participant(s), "
         f"{sum(p.code == 'intake_differs' for p in problems)} difference(s) reported",
     )
     return StageResult(plan=plan, problems=tuple(problems), lines=lines)
+
+
+def _differences(
+    form: Table, mapped: Mapping[str, int], raw: Row, answer: Participant, current: Participant
+) -> list[Problem]:
+    """A Problems row for each answered question that differs from the Participants row."""
+    problems = []
+    for field in COMPARED:
+        index = mapped.get(field)
+        if index is None or index >= len(raw) or is_blank(raw[index]):
+            continue  # a question left blank changes nothing
+        if _comparable(answer, field) != _comparable(current, field):
+            problems.append(
+                Problem.at(
+                    form.name,
+                    answer.row,
+                    form.headers[index],
+                    "intake_differs",
+                    "",
+                    value=quote(_shown(getattr(answer, field))),
+                    first=current.row,
+                    current=quote(_shown(getattr(current, field))),
+                )
+            )
+    return problems
 
 
 def _filled_in(

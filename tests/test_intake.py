@@ -169,3 +169,24 @@ def test_someone_who_registers_tonight_gets_a_proposal_tonight() -> None:
     proposals = workbook.tabs["Koppelingen"][1:]
     assert [(r[1], r[3]) for r in proposals] == [("bo@zorg.example.org", "anna@zorg.example.org")]
     assert report.exit_code == 0
+
+
+def test_blank_answers_change_nothing_and_a_second_response_is_compared_with_the_first() -> None:
+    form = [
+        ["Tijdstempel", "E-mailadres", "Naam", "Capaciteit", "Team"],
+        [datetime(2026, 11, 20), "anna@zorg.example.org", "", "", ""],
+        [datetime(2026, 11, 20), "nieuw@zorg.example.org", "Nieuw", "", "A"],
+        [datetime(2026, 11, 21), "nieuw@zorg.example.org", "", "", "B"],
+    ]
+    workbook = book(
+        "Formulierreacties 1", form, people=[["bram@zorg.example.org", "Bram", "mentor", "actief"]]
+    )
+    report = intake(workbook)
+    assert [(p.row, p.column, p.code, dict(p.params)) for p in report.problems] == [
+        (4, "Team", "intake_differs", {"value": "B", "first": "4", "current": "A"})
+    ]
+    assert [r[0] for r in workbook.tabs["Deelnemers"][1:]] == [
+        "anna@zorg.example.org",
+        "bram@zorg.example.org",
+        "nieuw@zorg.example.org",
+    ]
