@@ -330,12 +330,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "# Written by 'mentorflow demo': run the demo again with\n"
             f"#   mentorflow --config {folder / 'mentorflow.toml'} nightly\n"
             f'[workbook]\npath = "{path.as_posix()}"\n\n'
-            f'[mail]\ntransport = "outbox"\noutbox_dir = "{(folder / "outbox").as_posix()}"\n',
+            f'[mail]\ntransport = "outbox"\noutbox_dir = "{(folder / "outbox").as_posix()}"\n'
+            "\n[intake.columns]\n"
+            + "".join(f'"{q}" = "{c}"\n' for q, c in demo_data.INTAKE_COLUMNS.items()),
             encoding="utf-8",
         )
         book = XlsxWorkbook(path)
     delivery = delivery_for(config, book, today, args.dry_run, outbox=folder / "outbox")
-    report = run(book, nightly(), RunContext(today, args.dry_run, dict(config.tabs), delivery))
+    context = RunContext(
+        today, args.dry_run, dict(config.tabs), delivery, dict(demo_data.INTAKE_COLUMNS)
+    )
+    report = run(book, nightly(), context)
     print_report(f"mentorflow demo: {path}, {today.isoformat()}", report, args.dry_run)
     if not args.dry_run:
         problems_tab = TABS.word("problems", report.programme.language)

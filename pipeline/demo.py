@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from pipeline.cells import Cell, Row
 from pipeline.layout import header, new_workbook
@@ -176,6 +176,50 @@ def participants(today: date, seed: int = 2026) -> list[dict[str, Cell]]:
     return rows
 
 
+#: The demo's intake form: questions that are not Participants headers, mapped in config.
+INTAKE_COLUMNS = {"Wat wil je leren?": "Goals", "Welke diensten ga je draaien?": "Shifts"}
+INTAKE_TAB = "Formulierreacties 1"
+
+
+def form_responses(today: date, known: dict[str, Cell]) -> tuple[Row, ...]:
+    """Google Forms style responses: two new colleagues, and one known person's update."""
+    header: Row = (
+        "Tijdstempel",
+        "E-mailadres",
+        "Naam",
+        "Startdatum",
+        "Wat wil je leren?",
+        "Welke diensten ga je draaien?",
+    )
+    return (
+        header,
+        (
+            datetime.combine(today - timedelta(days=3), time(9, 14)),
+            f"noor.peters@{DOMAIN}",
+            "Noor Peters",
+            (today + timedelta(days=30)).strftime("%d-%m-%Y"),
+            "Wondzorg, Medicatie",
+            "Dag, Weekend",
+        ),
+        (
+            datetime.combine(today - timedelta(days=2), time(16, 2)),
+            f"ruben.smit@{DOMAIN}",
+            "Ruben Smit",
+            (today + timedelta(days=45)).strftime("%d-%m-%Y"),
+            "Dementie",
+            "Avond",
+        ),
+        (
+            datetime.combine(today - timedelta(days=1), time(11, 40)),
+            known["email"],
+            known["name"],
+            (today + timedelta(days=50)).strftime("%d-%m-%Y"),
+            "",
+            "",
+        ),
+    )
+
+
 def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
     """The demo workbook: a new workbook with participants, an exclusion and two matches."""
     people = participants(today)
@@ -237,4 +281,5 @@ def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
                 rows=tuple((r[0], labels.get(str(r[0]), r[1]), *r[2:]) for r in template.rows),
             )
         result.append(template)
+    result.insert(4, TabTemplate(INTAKE_TAB, form_responses(today, mentees[4])))
     return result

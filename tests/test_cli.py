@@ -175,11 +175,18 @@ def test_demo_builds_a_workbook_with_problems_and_runs_nightly(
     code, _out, err = run_cli(capsys, "demo", "--today", TODAY.isoformat())
     assert (code, err) == (0, "")
     book = openpyxl.load_workbook(in_tmp / "demo" / "programme.xlsx")
-    assert book["Deelnemers"].max_row == 41
+    assert book["Deelnemers"].max_row == 43  # 40 people and 2 who registered on the form
     problems = [r for r in book["Problemen"].iter_rows(min_row=2, values_only=True)]
-    assert len(problems) == 8 and {r[1] for r in problems} == {"Deelnemers", "Uitsluitingen"}
+    assert len(problems) == 9
+    assert {r[1] for r in problems} == {"Deelnemers", "Formulierreacties 1", "Uitsluitingen"}
     proposals = list(book["Koppelingen"].iter_rows(min_row=4, values_only=True))
-    assert len(proposals) == 12 and {r[7] for r in proposals} == {"voorgesteld"}
+    assert len(proposals) == 14 and {r[7] for r in proposals} == {"voorgesteld"}
+    newcomers = {r[1] for r in proposals} & {
+        "noor.peters@delinde.example.org",
+        "ruben.smit@delinde.example.org",
+    }
+    assert len(newcomers) == 2  # registered on the form and proposed the same night
+    assert len(list((in_tmp / "demo" / "outbox").iterdir())) == 1
     again = run_cli(capsys, "--config", "demo/mentorflow.toml", "--today", "2026-11-24", "nightly")
     assert again[0] == 0 and "nothing to write" in again[1]
     assert run_cli(capsys, "demo", "--today", TODAY.isoformat())[0] == 0  # rebuilt fresh
