@@ -44,14 +44,17 @@ def answered(programme: Programme) -> frozenset[str]:
     table = programme.tables.get("evaluations")
     if table is None or table.header_row is None:
         return frozenset()
-    columns = [i for i, h in enumerate(table.headers) if PARTICIPANT_COLUMNS.key_of(h) == "email"]
+    column = next(
+        (i for i, h in enumerate(table.headers) if PARTICIPANT_COLUMNS.key_of(h) == "email"), None
+    )
+    if column is None:
+        return frozenset()
     people = set()
     for _, row in table.rows:
-        for index in columns[:1]:
-            try:
-                people.add(email_key(parse_email(row[index] if index < len(row) else None)))
-            except CellError:
-                continue
+        try:
+            people.add(email_key(parse_email(row[column] if column < len(row) else None)))
+        except CellError:
+            continue  # an unreadable address answers for nobody
     return frozenset(people)
 
 

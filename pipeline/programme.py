@@ -104,6 +104,7 @@ def _check_matches(
     """Unknown people, duplicate IDs and a second open match move a match to `held`."""
     if table is None:
         return usable, held, []
+    held = list(held)  # the caller's list stays as it was
     problems: list[Problem] = []
     kept: list[Match] = []
     id_row: dict[str, int] = {m.match_id: m.row for m in held if m.match_id}

@@ -72,10 +72,10 @@ def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext
     # proposals), through a copy in memory; the workbook is written once, at the end.
     working = InMemoryWorkbook(snapshot)
     results = []
-    for name, stage in stages:
+    for number, (name, stage) in enumerate(stages, start=1):
         result = stage(programme, context)
         results.append((name, result))
-        if result.plan:
+        if result.plan and number < len(stages):  # only a later stage needs the new rows
             working.apply(result.plan)
             programme = read_programme(working.read(), context.tab_names)
     problems = ordered([*found, *(p for _, r in results for p in r.problems)], list(snapshot))
