@@ -26,6 +26,7 @@ from pipeline.stages import nightly
 from pipeline.workbook import InMemoryWorkbook, Workbook
 from pipeline.xlsx import XlsxWorkbook
 from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, Server, free_port, write_xlsx
+from tests.test_journey import OFFSETS, keyed
 
 DAY0 = date(2026, 11, 24)
 
@@ -92,22 +93,12 @@ def test_a_half_year_delivers_every_message_exactly_once_on_its_day() -> None:
         for key, _ in mailer.sent[before:]:
             days.setdefault(key, []).append(today)
     start = DAY0 + timedelta(days=20)
-    offsets = {
-        "introduction": -20,
-        "welcome": -7,
-        "first_day": 0,
-        "first_week": 7,
-        "first_month": 30,
-        "quarter": 91,
-        "wrap_up": 150,
-        "evaluation_reminder": 164,
-    }
-    roles = {"introduction": ("mentor",), "welcome": ("mentee",), "first_day": ("mentor",)}
     expected = {
-        f"M-{n + 1:04d}/{t}/{r}{n}@zorg.example.org": [start + timedelta(days=d)]
+        key: [day]
         for n in range(2)
-        for t, d in offsets.items()
-        for r in roles.get(t, ("mentor", "mentee"))
+        for key, day in keyed(
+            start, {"introduction": -20, **OFFSETS}, f"M-{n + 1:04d}", str(n)
+        ).items()
     }
     assert days == expected
     assert statuses(book) == Counter({"pending": len(expected), "sent": len(expected)})
