@@ -49,6 +49,32 @@ def message_key(match_id: str, touchpoint: str, recipient: str) -> str:
     return f"{match_id}/{touchpoint}/{email_key(recipient)}"
 
 
+def addressed(
+    match: Match,
+    touchpoint: str,
+    mentor: Participant,
+    mentee: Participant,
+    due: date,
+    skip: bool = False,
+) -> list[Message]:
+    """One message of `touchpoint` per recipient SPEC §1 names for it."""
+    return [
+        Message(
+            message_key(match.match_id, touchpoint, person.email),
+            match,
+            touchpoint,
+            role,
+            person,
+            mentor,
+            mentee,
+            due,
+            skip,
+        )
+        for role in RECIPIENTS[touchpoint]
+        for person in (mentor if role == "mentor" else mentee,)
+    ]
+
+
 def approval_dates(log: Iterable[MailLogEntry]) -> dict[str, date]:
     """The day each match was first seen approved, remembered by its introduction rows."""
     approved: dict[str, date] = {}
@@ -106,24 +132,9 @@ def journey(
             late = (today - due).days > settings.grace_days
             if touchpoint in ("introduction", "welcome"):
                 late = late and approved >= add_days(anchor, ALWAYS_BEFORE_DAYS)
-            for role in RECIPIENTS[touchpoint]:
-                person = mentor if role == "mentor" else mentee
-                if touchpoint == "evaluation_reminder" and person.key in answered:
+            for message in addressed(match, touchpoint, mentor, mentee, due, late or switched_off):
+                if touchpoint == "evaluation_reminder" and message.to.key in answered:
                     continue
-                key = message_key(match.match_id, touchpoint, person.email)
-                if key in logged:
-                    continue
-                messages.append(
-                    Message(
-                        key,
-                        match,
-                        touchpoint,
-                        role,
-                        person,
-                        mentor,
-                        mentee,
-                        due,
-                        late or switched_off,
-                    )
-                )
+                if message.key not in logged:
+                    messages.append(message)
     return sorted(messages, key=lambda m: (m.due, m.key))

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 
 from pipeline.cells import Cell, CellError, Row, email_key, parse_email
 from pipeline.errors import MentorflowError
-from pipeline.journey import RECIPIENTS, Message, journey, message_key
+from pipeline.journey import RECIPIENTS, Message, addressed, journey
 from pipeline.layout import header
 from pipeline.mailer import (
     Delivery,
@@ -279,21 +279,9 @@ def preview(
         raise PreviewError(f'match "{match_id}" names someone who is not on Participants.')
     day = mentee.start_date or now.date()
     results = []
-    for role in RECIPIENTS[touchpoint]:
-        person = mentor if role == "mentor" else mentee
-        message = Message(
-            message_key(match_id, touchpoint, person.email),
-            match,
-            touchpoint,
-            role,
-            person,
-            mentor,
-            mentee,
-            day,
-            False,
-        )
+    for message in addressed(match, touchpoint, mentor, mentee, day):
         lang = language_of(programme, message)
         rendered = render(touchpoint, lang, context(programme, message, lang))
-        built = build(rendered, sender, person.name, person.email, now)
-        results.append((f"{match_id}-{touchpoint}-{role}", built, rendered.html))
+        built = build(rendered, sender, message.to.name, message.to.email, now)
+        results.append((f"{match_id}-{touchpoint}-{message.role}", built, rendered.html))
     return results

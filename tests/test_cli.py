@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from jobs.cli import COMMANDS, build_parser, main
-from tests.conftest import TODAY, basic_tabs, person, write_xlsx
+from tests.conftest import TODAY, basic_tabs, email, person, write_xlsx
 
 ROOT = Path(__file__).parent.parent
 
@@ -217,3 +217,25 @@ def test_the_shipped_config_is_valid() -> None:
 def test_options_may_follow_the_command() -> None:
     args = build_parser().parse_args(["check", "--today", "2026-11-24", "--dry-run"])
     assert (args.today, args.dry_run) == (TODAY, True)
+
+
+def test_preview_writes_each_recipients_message_to_look_at(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tabs = basic_tabs()
+    tabs["Matches"].append(
+        ["M-0007", email("bo"), "Bo", email("anna"), "Anna", None, "", "approved", TODAY, ""]
+    )
+    write_xlsx(in_tmp / "programme.xlsx", tabs)
+    code, out, _ = run_cli(capsys, "preview", "--match", "M-0007", "--touchpoint", "first_week")
+    assert code == 0
+    assert sorted(p.name for p in (in_tmp / "preview").iterdir()) == [
+        "M-0007-first_week-mentee.eml",
+        "M-0007-first_week-mentee.html",
+        "M-0007-first_week-mentor.eml",
+        "M-0007-first_week-mentor.html",
+    ]
+    assert "Your first week: a check-in with Anna" in out
+    assert "<p>Dear Bo,</p>" in (in_tmp / "preview" / "M-0007-first_week-mentee.html").read_text()
+    code, _, err = run_cli(capsys, "preview", "--match", "M-9999", "--touchpoint", "welcome")
+    assert (code, err) == (2, 'mentorflow: there is no usable match "M-9999" on the Matches tab.\n')
