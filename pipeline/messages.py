@@ -328,6 +328,11 @@ _NEEDED: dict[str, tuple[str, str, str]] = {
         "een getal, zoals 3 of 2,5",
         "et tall, som 3 eller 2,5",
     ),
+    "weight_too_large": (
+        "a number from 0 to 1000",
+        "een getal van 0 tot 1000",
+        "et tall fra 0 til 1000",
+    ),
     "whole_number_needed": (
         "a whole number, like 7",
         "een heel getal, zoals 7",

@@ -83,6 +83,16 @@ class Settings:
 Parser = Callable[[Cell], object]
 
 
+MAX_WEIGHT = 1000.0  # points; far beyond any sensible weight, well within float32 scores
+
+
+def _weight(value: Cell) -> object:
+    weight = parse_amount(value)
+    if weight > MAX_WEIGHT:
+        raise CellError("weight_too_large", value)
+    return weight
+
+
 def _text(value: Cell) -> object:
     return text(value)
 
@@ -268,7 +278,7 @@ def _specs() -> list[SettingSpec]:
                     "Punten hiervoor in de koppelscore.",
                     "Poeng for dette i koblingspoengene.",
                 ),
-                parse_amount,
+                _weight,
                 float(default),
             )
         )

@@ -76,3 +76,11 @@ def test_every_setting_has_words_in_every_language() -> None:
     for spec in SPECS.values():
         for lang in LANGUAGES:
             assert spec.label.word(lang) and spec.help.word(lang)
+
+
+def test_a_weight_beyond_a_thousand_points_is_refused_and_the_default_kept() -> None:
+    parsed, problems = settings(("Weight: goals", 1e40), ("Weight: team", 1000))
+    assert (parsed.weights["goals"], parsed.weights["team"]) == (40.0, 1000.0)
+    assert [(p.code, dict(p.params)["needed"]) for p in problems] == [
+        ("setting_invalid", "weight_too_large")
+    ]
