@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from benchmarks import mail, matching, workbook
+from benchmarks import evaluation, mail, matching, workbook
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -98,6 +98,15 @@ def main() -> int:
                 f"{problems:,}",
             ]
             for count, read_s, parse_s, check_s, peak, valid, problems in checked
+        ],
+    )
+    evaluated = [fresh(evaluation.measure, size) for size in evaluation.SIZES]
+    table(
+        "Evaluate stage: responses linked to matches, Summary built (in memory)",
+        ["matches", "responses", "seconds", "peak MB"],
+        [
+            [f"{m:,}", f"{r:,}", f"{seconds:.2f}", f"{peak:.0f}"]
+            for m, r, seconds, peak in evaluated
         ],
     )
     return 0

@@ -132,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("intake", "add new people from the intake form's responses to Participants")
     command("match", "propose the best mentor for everyone waiting; append them to Matches")
     command("mail", "send the journey's messages that are due, each at most once")
+    command("evaluate", "link evaluation answers to matches and rewrite the Summary tab")
     preview_ = command("preview", "write one message of a match as .eml and .html to look at")
     preview_.add_argument("--match", required=True, metavar="ID", help="the match ID, e.g. M-0004")
     preview_.add_argument(
@@ -277,6 +278,10 @@ def cmd_mail(args: argparse.Namespace) -> int:
     return _run_stages(args, named("mail"))
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    return _run_stages(args, named("evaluate"))
+
+
 def cmd_preview(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     now = now_on(config, today_in(config, args.today))
@@ -331,15 +336,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"#   mentorflow --config {folder / 'mentorflow.toml'} nightly\n"
             f'[workbook]\npath = "{path.as_posix()}"\n\n'
             f'[mail]\ntransport = "outbox"\noutbox_dir = "{(folder / "outbox").as_posix()}"\n'
+            f'\n[tabs]\nevaluations = "{demo_data.EVALUATION_TAB}"\n'
             "\n[intake.columns]\n"
             + "".join(f'"{q}" = "{c}"\n' for q, c in demo_data.INTAKE_COLUMNS.items()),
             encoding="utf-8",
         )
         book = XlsxWorkbook(path)
     delivery = delivery_for(config, book, today, args.dry_run, outbox=folder / "outbox")
-    context = RunContext(
-        today, args.dry_run, dict(config.tabs), delivery, dict(demo_data.INTAKE_COLUMNS)
-    )
+    tabs = {"evaluations": demo_data.EVALUATION_TAB, **config.tabs}
+    context = RunContext(today, args.dry_run, tabs, delivery, dict(demo_data.INTAKE_COLUMNS))
     report = run(book, nightly(), context)
     print_report(f"mentorflow demo: {path}, {today.isoformat()}", report, args.dry_run)
     if not args.dry_run:
@@ -359,6 +364,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "intake": cmd_intake,
     "match": cmd_match,
     "mail": cmd_mail,
+    "evaluate": cmd_evaluate,
     "preview": cmd_preview,
     "nightly": cmd_nightly,
 }

@@ -60,6 +60,16 @@ def text(value: Cell) -> str:
     return str(value).strip()
 
 
+def column_letter(index: int) -> str:
+    """The sheet's letters for a column counted from 0: 0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def quote(value: Cell) -> str:
     """A cell's text, shortened and on one line, fit to quote in a Problems row."""
     shown = " ".join(text(value).split())

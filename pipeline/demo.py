@@ -220,14 +220,117 @@ def form_responses(today: date, known: dict[str, Cell]) -> tuple[Row, ...]:
     )
 
 
+EVALUATION_TAB = "Evaluatie (reacties)"
+#: The demo's evaluation form (Google Forms style): scale, yes/no and one open question.
+EVALUATION_HEADER: Row = (
+    "Tijdstempel",
+    "E-mailadres",
+    "Hebben jullie elkaar regelmatig gesproken?",
+    "Hoe tevreden ben je over het mentorschap? (1-5)",
+    "Voelde je je welkom in het team? (1-5)",
+    "Hoe waarschijnlijk is het dat je het programma aanbeveelt? (1-10)",
+    "Wat kunnen we beter doen?",
+)
+_REMARKS = (
+    "Meer tijd in het rooster voor de gesprekken.",
+    "Prima zo!",
+    "",
+    "Een vaste dag per maand zou helpen.",
+)
+
+
+def past_cohort(
+    today: date, mentors: list[dict[str, Cell]], seed: int = 2027
+) -> tuple[list[dict[str, Cell]], list[Row], tuple[Row, ...]]:
+    """Eight pairs who finished their half year: mentees, completed matches, their evaluations.
+
+    The mentees have left the programme's active list (status stopped) after completing it;
+    their mentors are active ones, mentoring again. Three answers carry what a coordinator
+    wants to hear about: a low score and a "did not meet" in the last week (the digest flags
+    them), and a 6 on a 1 to 5 scale; one response comes from an address that belongs to no
+    match.
+    """
+    rng = random.Random(seed)
+    names = [n for n in _people(rng, 30) if _address(n) not in {m["email"] for m in mentors}]
+    mentees: list[dict[str, Cell]] = []
+    matches: list[Row] = []
+    answers: list[Row] = [EVALUATION_HEADER]
+    for index, name in enumerate(names[:8]):
+        start = today - timedelta(days=160 + 12 * index)
+        mentor = mentors[5 + index % 4]
+        team = str(mentor["team"])
+        mentee: dict[str, Cell] = {
+            "email": _address(name).replace("@", ".oud@"),
+            "name": name,
+            "role": "mentee",
+            "status": "gestopt",
+            "start_date": start,
+            "team": team,
+            "discipline": rng.choice(DISCIPLINES),
+            "location": LOCATIONS[team],
+            "manager_email": MANAGERS[team],
+            "years_experience": rng.randint(0, 2),
+            "goals": "; ".join(rng.sample(GOALS, 2)),
+        }
+        mentees.append(mentee)
+        match_id = f"M-{index + 1:04d}"
+        matches.append(
+            (
+                match_id,
+                mentee["email"],
+                name,
+                mentor["email"],
+                mentor["name"],
+                None,
+                "Met de hand ingevoerd",
+                "afgerond",
+                start - timedelta(days=20),
+                None,
+            )
+        )
+        answered = today - timedelta(days=4 + 6 * index)  # after the wrap-up (S + 150)
+        for who, email in (("mentee", mentee["email"]), ("mentor", mentor["email"])):
+            if (index + (who == "mentor")) % 4 == 3:
+                continue  # not everyone answers
+            happy = rng.randint(3, 5)
+            answers.append(
+                (
+                    datetime.combine(answered, time(10 + index % 8, 5 * index)),
+                    email,
+                    "Nee" if (index, who) == (0, "mentee") else "Ja",
+                    2
+                    if (index, who) == (0, "mentor")
+                    else 6
+                    if (index, who) == (1, "mentor")
+                    else happy,
+                    rng.randint(3, 5),
+                    rng.randint(6, 10),
+                    _REMARKS[(index + len(who)) % len(_REMARKS)],
+                )
+            )
+    answers.append(
+        (
+            datetime.combine(today - timedelta(days=4), time(20, 15)),
+            f"oud.collega@{DOMAIN}",
+            "Ja",
+            4,
+            4,
+            8,
+            "",
+        )
+    )
+    return mentees, matches, tuple(answers)
+
+
 def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
     """The demo workbook: a new workbook with participants, an exclusion and two matches."""
     people = participants(today)
-    keys = list(COLUMNS["participants"].terms)
-    rows = [tuple(p.get(k) for k in keys) for p in people]
     healthy = [p for i, p in enumerate(people) if i not in FAULTY]
     mentors = [p for p in healthy if p["role"] == "mentor" and p["status"] != "gepauzeerd"]
     mentees = [p for p in healthy if p["role"] == "mentee"]
+    finished, past_matches, evaluations = past_cohort(today, mentors)
+    keys = list(COLUMNS["participants"].terms)
+    rows = [tuple(p.get(k) for k in keys) for p in (*people, *finished)]
     values = {
         "programme_name": "Mentorprogramma De Linde",
         "organisation": "Zorggroep De Linde (demo)",
@@ -236,8 +339,9 @@ def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
         "evaluation_form_link": "https://forms.example.org/evaluatie-mentorprogramma",
     }
     match_rows: tuple[Row, ...] = (
+        *past_matches,
         (
-            "M-0001",
+            "M-0009",
             mentees[0]["email"],
             mentees[0]["name"],
             mentors[1]["email"],
@@ -249,7 +353,7 @@ def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
             None,
         ),
         (
-            "M-0002",
+            "M-0010",
             mentees[1]["email"],
             mentees[1]["name"],
             mentors[2]["email"],
@@ -282,4 +386,5 @@ def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
             )
         result.append(template)
     result.insert(4, TabTemplate(INTAKE_TAB, form_responses(today, mentees[4])))
+    result.insert(5, TabTemplate(EVALUATION_TAB, evaluations))
     return result

@@ -6,7 +6,7 @@ the messages to send or record as skipped. Sending and logging are the mail stag
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,6 +43,21 @@ class Message:
     mentee: Participant
     due: date
     skip: bool  # more than grace days late when it became possible: logged, never sent
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message ready to render and log: a journey message, or the coordinator's digest."""
+
+    key: str
+    match_id: str  # "" for the digest
+    touchpoint: str
+    to_email: str
+    to_name: str
+    due: date
+    skip: bool
+    lang: str
+    variables: Mapping[str, object]  # for the touchpoint's templates
 
 
 def message_key(match_id: str, touchpoint: str, recipient: str) -> str:

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 
-from pipeline.cells import Cell, CellError, Row, email_key, parse_email
+from pipeline.cells import Cell, Row
+from pipeline.digest import digest, digest_problems
 from pipeline.errors import MentorflowError
-from pipeline.journey import RECIPIENTS, Message, addressed, journey
+from pipeline.evaluation import read_evaluations
+from pipeline.journey import RECIPIENTS, Message, Outgoing, addressed, journey
 from pipeline.layout import header
 from pipeline.mailer import (
     Delivery,
@@ -31,31 +33,12 @@ from pipeline.models import MailLogEntry, Problem
 from pipeline.programme import Programme
 from pipeline.render import build, context, language_of, render
 from pipeline.run import RunContext, StageResult
-from pipeline.vocab import COLUMNS, MAIL_STATUSES, PARTICIPANT_COLUMNS, TABS, TOUCHPOINTS
+from pipeline.vocab import COLUMNS, MAIL_STATUSES, TABS, TOUCHPOINTS
 from pipeline.workbook import Append, Plan
 
 
 class PreviewError(MentorflowError):
     """A preview that cannot be made (unknown match or touchpoint): one line, exit 2."""
-
-
-def answered(programme: Programme) -> frozenset[str]:
-    """Everyone who answered the evaluation form (its respondent email column)."""
-    table = programme.tables.get("evaluations")
-    if table is None or table.header_row is None:
-        return frozenset()
-    column = next(
-        (i for i, h in enumerate(table.headers) if PARTICIPANT_COLUMNS.key_of(h) == "email"), None
-    )
-    if column is None:
-        return frozenset()
-    people = set()
-    for _, row in table.rows:
-        try:
-            people.add(email_key(parse_email(row[column] if column < len(row) else None)))
-        except CellError:
-            continue  # an unreadable address answers for nobody
-    return frozenset(people)
 
 
 class MailLog:
@@ -140,7 +123,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         ),
     ]
     table = programme.tables.get("mail_log")
-    problems = tuple(
+    problems: tuple[Problem, ...] = tuple(
         Problem.at(
             table.name,
             e.row,
@@ -153,29 +136,41 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         for e in (*unknown, *(e for e in latest.values() if e.status == "unknown"))
         if table is not None
     )
-    due = journey(programme, run.today, answered(programme), never_left)
+    found = read_evaluations(programme, run.today)
+    due = [
+        outgoing(programme, m) for m in journey(programme, run.today, found.respondents, never_left)
+    ]
+    weekly = digest(programme, run, found)
+    if weekly is not None and (weekly.key not in latest or weekly.key in never_left):
+        due = sorted([*due, weekly], key=lambda m: (m.due, m.key))
+    problems += tuple(digest_problems(programme))
     skipped = [m for m in due if m.skip]
     sendable = [m for m in due if not m.skip]
     to_send = sendable[: delivery.per_run]
     first += [
-        log.row(
-            m.key, m.match.match_id, m.touchpoint, m.to.email, "", "skipped", "too late to send"
-        )
+        log.row(m.key, m.match_id, m.touchpoint, m.to_email, "", "skipped", "too late to send")
         for m in skipped
     ]
-    prepared = [(m, _prepare(programme, m, delivery)) for m in to_send]
+    prepared = [(m, _prepare(m, delivery)) for m in to_send]
     if run.dry_run:
         for message, built in prepared:
             delivery.mailer.send(built, message.key)  # a recording mailer: nothing leaves
         pending = [_row(log, m, b, "pending") for m, b in prepared]
         listed = tuple(
-            f"would send {m.touchpoint} to {m.to.email}: {b['Subject']}" for m, b in prepared
+            f"would send {m.touchpoint} to {m.to_email}: {b['Subject']}" for m, b in prepared
         )
         return StageResult(
             plan=log.append(first + pending),
             problems=problems,
             lines=(f"would send {len(prepared)}, skip {len(skipped)}", *listed),
         )
+
+    saved = Plan()
+
+    def commit(plan: Plan) -> None:
+        nonlocal saved
+        delivery.commit(plan)
+        saved += plan
 
     counts = {"sent": 0, "failed": 0, "unknown": 0}
     gap = 60.0 / delivery.per_minute if delivery.per_minute else 0.0
@@ -187,7 +182,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
             break  # what is left is not logged: it waits for the next run
         # Logged as pending and saved BEFORE sending: a crash now leaves "pending", never a
         # second copy.
-        delivery.commit(log.append(first + [_row(log, m, b, "pending") for m, b in chunk]))
+        commit(log.append(first + [_row(log, m, b, "pending") for m, b in chunk]))
         first = []
         outcomes: list[Row] = []
         for message, built in chunk:
@@ -206,7 +201,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
                 reachable = not detail.startswith("unavailable")
             counts[status] += 1
             outcomes.append(_row(log, message, built, status, detail))
-        delivery.commit(log.append(outcomes))
+        commit(log.append(outcomes))
     delivery.mailer.close()
     if delivery.journal is not None:
         delivery.journal.clear()  # every outcome is saved in the Mail log now
@@ -216,7 +211,10 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         f"skipped {len(skipped)}" + (f"; {waiting} wait for the next run" if waiting else ""),
     )
     return StageResult(
-        problems=problems, lines=lines, failed=bool(counts["failed"] or counts["unknown"])
+        applied=saved,
+        problems=problems,
+        lines=lines,
+        failed=bool(counts["failed"] or counts["unknown"]),
     )
 
 
@@ -224,22 +222,39 @@ CHUNK = 50  # messages logged pending per save when there is no per-minute limit
 NOT_TRIED = "not sent: the mail server could not be reached; delete this key's rows to have it sent"
 
 
-def _row(log: MailLog, message: Message, built: EmailMessage, status: str, detail: str = "") -> Row:
+def _row(
+    log: MailLog, message: Outgoing, built: EmailMessage, status: str, detail: str = ""
+) -> Row:
     return log.row(
         message.key,
-        message.match.match_id,
+        message.match_id,
         message.touchpoint,
-        message.to.email,
+        message.to_email,
         str(built["Subject"]),
         status,
         detail,
     )
 
 
-def _prepare(programme: Programme, message: Message, delivery: Delivery) -> EmailMessage:
+def outgoing(programme: Programme, message: Message) -> Outgoing:
+    """A journey message in the recipient's language, with its templates' variables."""
     lang = language_of(programme, message)
-    rendered = render(message.touchpoint, lang, context(programme, message, lang))
-    return build(rendered, delivery.sender, message.to.name, message.to.email, delivery.now())
+    return Outgoing(
+        message.key,
+        message.match.match_id,
+        message.touchpoint,
+        message.to.email,
+        message.to.name,
+        message.due,
+        message.skip,
+        lang,
+        context(programme, message, lang),
+    )
+
+
+def _prepare(message: Outgoing, delivery: Delivery) -> EmailMessage:
+    rendered = render(message.touchpoint, message.lang, message.variables)
+    return build(rendered, delivery.sender, message.to_name, message.to_email, delivery.now())
 
 
 def _send(mailer: Mailer, built: EmailMessage, key: str) -> tuple[str, str]:

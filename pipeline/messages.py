@@ -285,6 +285,81 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         'Svaret "{value}" er ulikt rad {first} i Deltakere ("{current}").',
         "Er det nye svaret riktig, endre raden i Deltakere; mentorflow overskriver den aldri.",
     ),
+    "evaluation_same_title": (
+        'Columns {first} and {second} have the same title; Summary shows this one as "{shown}".',
+        "Give the questions different titles in the form, or rename this header.",
+        "Kolommen {first} en {second} hebben dezelfde titel; het overzicht toont deze als "
+        '"{shown}".',
+        "Geef de vragen in het formulier verschillende titels, of wijzig deze kop.",
+        'Kolonnene {first} og {second} har samme tittel; oppsummeringen viser denne som "{shown}".',
+        "Gi spørsmålene ulike titler i skjemaet, eller endre denne overskriften.",
+    ),
+    "evaluation_no_email": (
+        "No column holds the respondent's email address, so no answer can be linked to a match.",
+        'Let the form collect email addresses (or ask for them), or name that column "Email".',
+        "Geen kolom bevat het e-mailadres van wie antwoordde, dus geen antwoord hoort bij een "
+        "koppeling.",
+        "Laat het formulier e-mailadressen verzamelen (of vraag ernaar), of noem die kolom "
+        '"E-mail".',
+        "Ingen kolonne har e-postadressen til den som svarte, så ingen svar kan knyttes til en "
+        "kobling.",
+        "La skjemaet samle inn e-postadresser (eller spør etter dem), eller kall kolonnen "
+        '"E-post".',
+    ),
+    "evaluation_no_email_given": (
+        "This answer has no email address, so it belongs to no match.",
+        "Fill in the respondent's address, or delete the row.",
+        "Bij dit antwoord staat geen e-mailadres, dus het hoort bij geen koppeling.",
+        "Vul het adres in van wie antwoordde, of verwijder de rij.",
+        "Dette svaret har ingen e-postadresse, så det hører ikke til noen kobling.",
+        "Fyll inn adressen til den som svarte, eller slett raden.",
+    ),
+    "evaluation_no_match": (
+        '"{value}" is not the mentor or mentee of any started match, so this answer is not '
+        "counted.",
+        "Correct the address to the one on Participants, or add the match on the Matches tab.",
+        '"{value}" is geen mentor of mentee van een gestarte koppeling, dus dit antwoord telt '
+        "niet mee.",
+        "Verbeter het adres naar dat op Deelnemers, of zet de koppeling op het tabblad "
+        "Koppelingen.",
+        '"{value}" er ikke mentor eller mentee i noen påbegynt kobling, så dette svaret telles '
+        "ikke.",
+        "Rett adressen til den i Deltakere, eller legg inn koblingen i fanen Koblinger.",
+    ),
+    "evaluation_out_of_range": (
+        "This answer is outside the scale of 1 to {top}.",
+        "Correct it to a whole number from 1 to {top}, or empty the cell.",
+        "Dit antwoord valt buiten de schaal van 1 tot en met {top}.",
+        "Maak er een heel getal van 1 tot en met {top} van, of maak de cel leeg.",
+        "Dette svaret er utenfor skalaen fra 1 til {top}.",
+        "Rett det til et heltall fra 1 til {top}, eller tøm cellen.",
+    ),
+    "evaluation_not_a_score": (
+        "This answer is not a number from 1 to {top}.",
+        "Correct it to a whole number from 1 to {top}, or empty the cell.",
+        "Dit antwoord is geen getal van 1 tot en met {top}.",
+        "Maak er een heel getal van 1 tot en met {top} van, of maak de cel leeg.",
+        "Dette svaret er ikke et tall fra 1 til {top}.",
+        "Rett det til et heltall fra 1 til {top}, eller tøm cellen.",
+    ),
+    "evaluation_again": (
+        "The same person answered again for the same match in row {first}; only the later "
+        "answer counts.",
+        "Delete the row that is not meant to count.",
+        "Dezelfde persoon antwoordde voor dezelfde koppeling nog eens in rij {first}; alleen "
+        "het latere antwoord telt.",
+        "Verwijder de rij die niet mee moet tellen.",
+        "Samme person svarte igjen for samme kobling i rad {first}; bare det siste svaret telles.",
+        "Slett raden som ikke skal telles.",
+    ),
+    "digest_no_coordinator": (
+        "The weekly digest is on, but there is no coordinator email to send it to.",
+        "Fill in the coordinator's email address, or switch the digest off.",
+        "Het wekelijkse overzicht staat aan, maar er is geen e-mailadres van de coördinator.",
+        "Vul het e-mailadres van de coördinator in, of zet het overzicht uit.",
+        "Den ukentlige oversikten er på, men det finnes ingen e-postadresse til koordinatoren.",
+        "Fyll inn koordinatorens e-postadresse, eller slå av oversikten.",
+    ),
     "setting_unknown": (
         'The setting "{value}" is unknown.',
         "Check the spelling against the list on a new workbook (mentorflow init), or delete "

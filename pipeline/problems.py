@@ -1,16 +1,24 @@
-"""The Problems tab: every problem as a row in the workbook's language, rewritten only on change."""
+"""The Problems tab: every problem as a row in the workbook's language, rewritten only on change.
+
+Each row says since when the problem has been open: carried over from the tab as the last run
+left it, today for a problem that is new. The coordinator's digest lists the new ones.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
-from pipeline.cells import Row
+from pipeline.cells import Cell, CellError, Row, parse_date, text
 from pipeline.layout import header
 from pipeline.messages import render
 from pipeline.models import Problem
-from pipeline.schema import Snapshot, tab_key
+from pipeline.schema import Snapshot, Table, tab_key
 from pipeline.vocab import PROBLEM_COLUMNS, TABS
 from pipeline.workbook import Replace
+
+#: What identifies a problem from one run to the next: tab, row, column and its text.
+ProblemKey = tuple[str, str, str, str]
 
 
 def ordered(problems: Iterable[Problem], tab_order: Sequence[str]) -> list[Problem]:
@@ -23,22 +31,58 @@ def ordered(problems: Iterable[Problem], tab_order: Sequence[str]) -> list[Probl
     )
 
 
-def problem_rows(problems: Sequence[Problem], lang: str) -> tuple[Row, ...]:
+def _key(tab: Cell, row: Cell, column: Cell, problem: Cell) -> ProblemKey:
+    return (text(tab), text(row), text(column), text(problem))
+
+
+def first_seen(table: Table | None) -> dict[ProblemKey, date]:
+    """The Since day of every problem on the Problems tab as the last run left it."""
+    seen: dict[ProblemKey, date] = {}
+    if table is None or table.header_row is None:
+        return seen
+    for _, row in table.rows:
+        try:
+            day = parse_date(table.cell(row, "since"))
+        except CellError:
+            continue  # an edited or older tab: the problem counts as new
+        cells = (table.cell(row, k) for k in ("tab", "row", "column", "problem"))
+        seen[_key(*cells)] = day
+    return seen
+
+
+def since(problem: Problem, lang: str, seen: Mapping[ProblemKey, date], today: date) -> date:
+    """The day the problem was first seen: on an earlier Problems tab, else today."""
+    _, shown, _ = render(problem, lang)
+    return seen.get(_key(problem.tab, problem.row, problem.column, shown), today)
+
+
+def problem_rows(
+    problems: Sequence[Problem], lang: str, seen: Mapping[ProblemKey, date], today: date
+) -> tuple[Row, ...]:
     rows: list[Row] = [header("problems", lang)]
     for problem in problems:
-        severity, text, fix = render(problem, lang)
-        rows.append((severity, problem.tab, problem.row, problem.column, text, fix))
+        severity, shown, fix = render(problem, lang)
+        first = seen.get(_key(problem.tab, problem.row, problem.column, shown), today)
+        # ISO text, not a date cell: it reads back the same from every adapter
+        rows.append(
+            (severity, problem.tab, problem.row, problem.column, shown, fix, first.isoformat())
+        )
     return tuple(rows)
 
 
 def problems_tab(
-    snapshot: Snapshot, problems: Sequence[Problem], lang: str, tab_names: dict[str, str]
+    snapshot: Snapshot,
+    problems: Sequence[Problem],
+    lang: str,
+    tab_names: dict[str, str],
+    seen: Mapping[ProblemKey, date],
+    today: date,
 ) -> Replace | None:
     """The rewrite of the Problems tab, or None when it already says exactly this."""
     name = next(
         (n for n in snapshot if tab_key(n, tab_names) == "problems"), TABS.word("problems", lang)
     )
-    rows = problem_rows(problems, lang)
+    rows = problem_rows(problems, lang, seen, today)
     if snapshot.get(name) == rows:
         return None
     return Replace(name, rows)
@@ -46,8 +90,8 @@ def problems_tab(
 
 def as_line(problem: Problem, lang: str) -> str:
     """One problem on one line, for the terminal and logs."""
-    severity, text, fix = render(problem, lang)
+    severity, shown, fix = render(problem, lang)
     row_word = PROBLEM_COLUMNS.word("row", lang).lower()
     where = f"{problem.tab}" + (f" {row_word} {problem.row}" if problem.row else "")
     where += f", {problem.column}" if problem.column else ""
-    return f"{severity}: {where}: {text} {fix}"
+    return f"{severity}: {where}: {shown} {fix}"

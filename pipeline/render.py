@@ -7,6 +7,7 @@ autoescaped, so a name can never become markup).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.headerregistry import Address
@@ -104,8 +105,8 @@ def language_of(programme: Programme, message: Message) -> str:
     return message.to.email_language or programme.email_language
 
 
-def context(programme: Programme, message: Message, lang: str) -> dict[str, str]:
-    """Every variable any template may use; all present, so StrictUndefined never trips."""
+def programme_variables(programme: Programme, lang: str) -> dict[str, str]:
+    """What every template may say about the programme and whom to contact."""
     settings = programme.settings
     name = settings.programme_name or PROGRAMME_NAME.word(lang)
     coordinator, address = settings.coordinator_name, settings.coordinator_email
@@ -115,13 +116,21 @@ def context(programme: Programme, message: Message, lang: str) -> dict[str, str]
         contact = pick(_CONTACT_EMAIL, lang).format(email=address)
     else:
         contact = pick(_CONTACT_NONE, lang).format(programme=name)
-    mentee, mentor = message.mentee, message.mentor
     return {
         "programme": name,
         "organisation_or_programme": settings.organisation or name,
         "coordinator_or_programme": coordinator or name,
         "contact": contact,
         "signature": coordinator or name,
+    }
+
+
+def context(programme: Programme, message: Message, lang: str) -> dict[str, str]:
+    """Every variable a match's templates may use; all present, so StrictUndefined never trips."""
+    settings = programme.settings
+    mentee, mentor = message.mentee, message.mentor
+    return {
+        **programme_variables(programme, lang),
         "role": message.role,
         "recipient_name": message.to.name,
         "recipient_first": _first(message.to.name),
@@ -156,7 +165,7 @@ class Rendered:
 
 
 def render(
-    touchpoint: str, lang: str, variables: dict[str, str], folder: Path = TEMPLATES
+    touchpoint: str, lang: str, variables: Mapping[str, object], folder: Path = TEMPLATES
 ) -> Rendered:
     """Subject (one line), plain text and HTML of one touchpoint in one language."""
     env = _environment(folder)

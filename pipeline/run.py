@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pipeline.mailer import Delivery
 from pipeline.models import Problem
-from pipeline.problems import ordered, problems_tab
+from pipeline.problems import ProblemKey, first_seen, ordered, problems_tab
 from pipeline.programme import Programme, read_programme
-from pipeline.workbook import InMemoryWorkbook, Plan, Workbook
+from pipeline.workbook import InMemoryWorkbook, Plan, Replace, Workbook, trim
 
 
 @dataclass(frozen=True)
@@ -23,11 +23,16 @@ class RunContext:
     tab_names: Mapping[str, str] = field(default_factory=dict)  # config [tabs] overrides
     delivery: Delivery | None = None  # how mail goes out; None: the mail stage sends nothing
     intake_columns: Mapping[str, str] = field(default_factory=dict)  # question -> column key
+    # Filled in by `run` for each stage:
+    workbook: str = ""  # the workbook's name, for messages that point into it
+    found: tuple[Problem, ...] = ()  # the problems found so far: while reading, earlier stages
+    seen: Mapping[ProblemKey, date] = field(default_factory=dict)  # since when, per problem
 
 
 @dataclass(frozen=True)
 class StageResult:
-    plan: Plan = field(default_factory=Plan)
+    plan: Plan = field(default_factory=Plan)  # for `run` to apply at the end
+    applied: Plan = field(default_factory=Plan)  # already saved by the stage (the Mail log)
     problems: tuple[Problem, ...] = ()
     lines: tuple[str, ...] = ()  # what the terminal summary says about this stage
     failed: bool = False  # something (a mail, a write) did not go through: exit code 1
@@ -50,6 +55,11 @@ def check(programme: Programme, context: RunContext) -> StageResult:
     return StageResult(lines=tuple(lines))
 
 
+def _unchanged(change: object, snapshot: Mapping[str, tuple[object, ...]]) -> bool:
+    """A rewrite of a tab that already holds exactly these rows (Summary on a quiet night)."""
+    return isinstance(change, Replace) and snapshot.get(change.tab) == trim(change.rows)
+
+
 @dataclass(frozen=True)
 class RunReport:
     programme: Programme
@@ -67,22 +77,29 @@ def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext
     """Read once, run `stages` in order, apply the combined plan (unless nothing changes)."""
     snapshot = book.read()
     programme = read_programme(snapshot, context.tab_names)
+    seen = first_seen(programme.tables.get("problems"))
     found = programme.problems
     # Each stage sees what earlier stages added (people from the intake form, tonight's
-    # proposals), through a copy in memory; the workbook is written once, at the end.
+    # proposals, the mail sent), through a copy in memory; the workbook is written once, at
+    # the end (the Mail log also while sending).
     working = InMemoryWorkbook(snapshot)
-    results = []
+    results: list[tuple[str, StageResult]] = []
     for number, (name, stage) in enumerate(stages, start=1):
-        result = stage(programme, context)
+        so_far = (*found, *(p for _, r in results for p in r.problems))
+        result = stage(programme, replace(context, workbook=book.name, found=so_far, seen=seen))
         results.append((name, result))
-        if result.plan and number < len(stages):  # only a later stage needs the new rows
-            working.apply(result.plan)
+        changed = result.applied + result.plan
+        if changed and number < len(stages):  # only a later stage needs the new rows
+            working.apply(changed)
             programme = read_programme(working.read(), context.tab_names)
     problems = ordered([*found, *(p for _, r in results for p in r.problems)], list(snapshot))
     plan = Plan()
     for _, result in results:
         plan += result.plan
-    rewrite = problems_tab(snapshot, problems, programme.language, dict(context.tab_names))
+    plan = Plan(tuple(c for c in plan.changes if not _unchanged(c, snapshot)))
+    rewrite = problems_tab(
+        snapshot, problems, programme.language, dict(context.tab_names), seen, context.today
+    )
     if rewrite is not None:
         plan += Plan((rewrite,))
     book.apply(plan)

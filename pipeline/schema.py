@@ -170,8 +170,8 @@ def read_tables(
             "Role (a new workbook from 'mentorflow init' has them all), then the participants."
         )
     for key, (name,) in names.items():
-        if key in ("summary", "problems", "howto"):
-            continue  # the job's own output and the how-to text are not input
+        if key == "howto":
+            continue  # text for people, not input
         table, header_problems = read_table(name, key, snapshot[name])
         tables[key] = table
         problems.extend(header_problems)

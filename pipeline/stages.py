@@ -6,9 +6,15 @@ from pipeline.intake import intake
 from pipeline.mail import mail
 from pipeline.matching import match
 from pipeline.run import Stage, check
+from pipeline.summary import evaluate
 
-STAGES: dict[str, Stage] = {"check": check, "intake": intake, "match": match, "mail": mail}
-# evaluate joins here as it is built.
+STAGES: dict[str, Stage] = {
+    "check": check,
+    "intake": intake,
+    "match": match,
+    "mail": mail,
+    "evaluate": evaluate,
+}
 NIGHTLY_ORDER = ("check", "intake", "match", "mail", "evaluate")
 
 

@@ -164,6 +164,37 @@ PARTICIPANT_COLUMNS = _vocab(
     ),
 )
 
+#: Columns a form-responses tab adds besides the questions (Google Forms, Microsoft Forms).
+FORM_COLUMNS = _vocab(
+    T(
+        "timestamp",
+        "Timestamp",
+        "Tijdstempel",
+        "Tidsmerke",
+        (
+            "Completion time",
+            "Tijd van voltooien",
+            "Voltooiingstijd",
+            "Fullføringstidspunkt",
+            "Submitted",
+            "Ingediend",
+            "Sendt inn",
+        ),
+    ),
+    T("started", "Start time", "Begintijd", "Starttidspunkt", ("Starttijd", "Starttid")),
+    T(
+        "modified",
+        "Last modified time",
+        "Tijdstip van laatste wijziging",
+        "Tidspunkt for siste endring",
+        ("Laatst gewijzigd", "Sist endret"),
+    ),
+    T("response_id", "ID", "ID", "ID", ("Response ID", "Antwoord-ID", "Svar-ID")),
+    T("name", "Name", "Naam", "Navn", ("Full name", "Volledige naam", "Fullt navn")),
+    T("respondent", "Username", "Gebruikersnaam", "Brukernavn", ("Respondent",)),
+    T("points", "Total points", "Totaal aantal punten", "Totalt antall poeng", ("Score",)),
+)
+
 EXCLUSION_COLUMNS = _vocab(
     T("person_a", "Person A", "Persoon A", "Person A"),
     T("person_b", "Person B", "Persoon B", "Person B"),
@@ -207,6 +238,7 @@ PROBLEM_COLUMNS = _vocab(
     T("column", "Column", "Kolom", "Kolonne"),
     T("problem", "Problem", "Probleem", "Problem"),
     T("fix", "How to fix", "Oplossing", "Slik retter du det"),
+    T("since", "Since", "Sinds", "Siden"),
 )
 
 ROLES = _vocab(

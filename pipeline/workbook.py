@@ -24,11 +24,29 @@ class Append:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A bar chart over cells of a rewritten tab, drawn by adapters that can draw one.
+
+    Ranges are (column, first row, last row), counted from 1 like the sheet does.
+    """
+
+    title: str
+    labels: tuple[int, int, int]
+    values: tuple[int, int, int]
+    top: float  # the value axis runs from 0 to this
+    anchor: tuple[int, int]  # (column, row) of the chart's top left corner
+
+
+@dataclass(frozen=True)
 class Replace:
     """A job-owned tab rewritten whole (created when missing); the first row is its header."""
 
     tab: str
     rows: tuple[Row, ...]
+    chart: Chart | None = None
+    # (row, column, number format) counted from 1: how a figure is shown, where that is
+    # possible; the value itself is kept whole ("0.00" shows a mean of 4.1818... as 4.18)
+    formats: tuple[tuple[int, int, str], ...] = ()
 
 
 Change = Append | Replace
@@ -99,6 +117,7 @@ class InMemoryWorkbook:
         self._name = name
         self.tabs: dict[str, tuple[Row, ...]] = {k: trim(v) for k, v in (tabs or {}).items()}
         self.applied: list[Plan] = []
+        self.charts: dict[str, Chart] = {}  # what a drawing adapter would show, per tab
 
     @property
     def name(self) -> str:
@@ -118,6 +137,9 @@ class InMemoryWorkbook:
             current = self.tabs.get(change.tab, ())
             if isinstance(change, Replace):
                 self.tabs[change.tab] = trim(change.rows)
+                self.charts.pop(change.tab, None)
+                if change.chart is not None:
+                    self.charts[change.tab] = change.chart
             else:
                 head = (change.header,) if not current and change.header else ()
                 self.tabs[change.tab] = trim(current + head + change.rows)

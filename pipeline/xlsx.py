@@ -19,6 +19,7 @@ from typing import Any
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.rich_text import CellRichText
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
@@ -28,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.cells import Cell, Formula, Row
 from pipeline.errors import WorkbookError, WorkbookLockedError
 from pipeline.schema import Snapshot
-from pipeline.workbook import Append, Plan, Replace, TabTemplate, trim
+from pipeline.workbook import Append, Chart, Plan, Replace, TabTemplate, trim
 
 BACKUPS_KEPT = 7
 EXCEL_TEXT_LIMIT = 32_767
@@ -205,6 +206,29 @@ def _wrap(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int]) -> None:
             ws.row_dimensions[number].height = 15 * lines
 
 
+def _draw(ws: Worksheet, chart: Chart) -> None:
+    """A horizontal bar chart: long question titles stay readable beside their bars."""
+    bars = BarChart()
+    bars.type = "bar"
+    bars.title = chart.title
+    bars.legend = None
+    bars.y_axis.scaling.min = 0
+    bars.y_axis.scaling.max = chart.top
+    bars.y_axis.majorUnit = 1
+    bars.x_axis.scaling.orientation = "maxMin"  # first question on top, as in the table
+    bars.x_axis.delete = False  # keep the axes that LibreOffice and newer Excel otherwise hide
+    bars.y_axis.delete = False
+    column, first, last = chart.values
+    bars.add_data(
+        Reference(ws, min_col=column, min_row=first, max_row=last), titles_from_data=False
+    )
+    column, first, last = chart.labels
+    bars.set_categories(Reference(ws, min_col=column, min_row=first, max_row=last))
+    bars.height = max(7.5, 1.2 * (last - first + 1) + 3)
+    bars.width = 18
+    ws.add_chart(bars, f"{get_column_letter(chart.anchor[0])}{chart.anchor[1]}")
+
+
 def _fill(ws: Worksheet, rows: Sequence[Row], start: int = 1) -> None:
     for r, row in enumerate(rows, start):
         for c, value in enumerate(row, 1):
@@ -281,6 +305,10 @@ class XlsxWorkbook:
         if change.rows:
             _style_header(ws, len(change.rows[0]))
             _wrap(ws, change.rows, _fit_columns(ws, change.rows))
+        for row, column, number_format in change.formats:
+            ws.cell(row=row, column=column).number_format = number_format
+        if change.chart is not None:
+            _draw(ws, change.chart)
         self._filled[change.tab] = len(trim(change.rows))
 
     def _append(self, change: Append) -> None:

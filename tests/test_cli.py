@@ -57,7 +57,8 @@ def test_dry_run_changes_nothing(in_tmp: Path, capsys: pytest.CaptureFixture[str
     path = write_xlsx(in_tmp / "programme.xlsx", basic_tabs([{**person("bo"), "Role": "boss"}]))
     before = digest(path)
     code, out, _ = run_cli(capsys, "--dry-run", "nightly")
-    assert code == 0 and 'would rewrite tab "Problems" (1 row(s))' in out
+    assert code == 0 and 'would rewrite tab "Problems" (2 row(s))' in out  # + no coordinator
+    assert 'would rewrite tab "Summary"' in out
     assert digest(path) == before and not (in_tmp / "backups").exists()
 
 
@@ -175,18 +176,28 @@ def test_demo_builds_a_workbook_with_problems_and_runs_nightly(
     code, _out, err = run_cli(capsys, "demo", "--today", TODAY.isoformat())
     assert (code, err) == (0, "")
     book = openpyxl.load_workbook(in_tmp / "demo" / "programme.xlsx")
-    assert book["Deelnemers"].max_row == 43  # 40 people and 2 who registered on the form
+    # 40 people, 8 who finished last half year, and 2 who registered on the form
+    assert book["Deelnemers"].max_row == 51
     problems = [r for r in book["Problemen"].iter_rows(min_row=2, values_only=True)]
-    assert len(problems) == 9
-    assert {r[1] for r in problems} == {"Deelnemers", "Formulierreacties 1", "Uitsluitingen"}
-    proposals = list(book["Koppelingen"].iter_rows(min_row=4, values_only=True))
+    assert len(problems) == 11
+    assert {r[1] for r in problems} == {
+        "Deelnemers",
+        "Formulierreacties 1",
+        "Uitsluitingen",
+        "Evaluatie (reacties)",
+    }
+    proposals = list(book["Koppelingen"].iter_rows(min_row=12, values_only=True))
     assert len(proposals) == 14 and {r[7] for r in proposals} == {"voorgesteld"}
     newcomers = {r[1] for r in proposals} & {
         "noor.peters@delinde.example.org",
         "ruben.smit@delinde.example.org",
     }
     assert len(newcomers) == 2  # registered on the form and proposed the same night
-    assert len(list((in_tmp / "demo" / "outbox").iterdir())) == 1
+    outbox = sorted(p.name for p in (in_tmp / "demo" / "outbox").iterdir())
+    assert [name.split("_")[0] for name in outbox] == ["M-0009", "digest"]
+    summary = book["Overzicht"]
+    assert summary["A1"].value == "Mentorprogramma De Linde: overzicht"
+    assert len(summary._charts) == 1
     again = run_cli(capsys, "--config", "demo/mentorflow.toml", "--today", "2026-11-24", "nightly")
     assert again[0] == 0 and "nothing to write" in again[1]
     assert run_cli(capsys, "demo", "--today", TODAY.isoformat())[0] == 0  # rebuilt fresh

@@ -60,7 +60,9 @@ def tabs(pairs: int = 1, start: date = DAY0 + timedelta(days=20)) -> dict[str, l
                 "",
             ]
         )
-    return {"Participants": people, "Matches": matches, "Settings": [["Setting", "Value"]]}
+    # The journey's mail only: the digest has tests of its own (test_digest.py).
+    settings = [["Setting", "Value"], ["Send: coordinator digest", "no"]]
+    return {"Participants": people, "Matches": matches, "Settings": settings}
 
 
 def delivery(book: Workbook, today: date, mailer: Any, **limits: Any) -> Delivery:

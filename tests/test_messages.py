@@ -19,6 +19,9 @@ PARAMS = {
     "key": "M-0001/welcome/jo@zorg.example.org",
     "breakdown": "excluded:2;manager:1;rejected:1;experience:4",
     "default": "7",
+    "top": "5",
+    "second": "F",
+    "shown": "How was it? (2)",
 }
 
 

@@ -18,7 +18,7 @@ def test_problems_are_written_to_a_problems_tab_in_sheet_order() -> None:
     book = broken_book()
     report = run(book, named("check"), RunContext(TODAY))
     assert book.tabs["Problems"] == (
-        ("Severity", "Tab", "Row", "Column", "Problem", "How to fix"),
+        ("Severity", "Tab", "Row", "Column", "Problem", "How to fix", "Since"),
         (
             "error",
             "Participants",
@@ -26,6 +26,7 @@ def test_problems_are_written_to_a_problems_tab_in_sheet_order() -> None:
             "Email",
             '"bo@" is not a valid email address.',
             "Correct the address (like name@organisation.nl). Until then this row is left out.",
+            "2026-11-24",
         ),
     )
     assert report.exit_code == 0

@@ -1,0 +1,199 @@
+"""The coordinator's weekly digest (SPEC §1, §5): what waits for them, in one message.
+
+It goes once a week, on the Settings' digest day (or the first run after it, within the
+grace days), to the coordinator's email. It covers the week before that day: proposals
+waiting for approval (with their rows), problems new since the last digest, mails sent and
+failed, evaluations received, and flags for low scores and for pairs who say they did not
+meet. A flag names the match and who answered, never the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pipeline.cells import CellError, email_key, parse_date
+from pipeline.evaluation import Evaluations, Response
+from pipeline.journey import Outgoing
+from pipeline.messages import render as render_problem
+from pipeline.models import Problem
+from pipeline.problems import ordered, since
+from pipeline.programme import Programme
+from pipeline.render import long_date, programme_variables
+from pipeline.run import RunContext
+from pipeline.vocab import COLUMNS, TABS, TOUCHPOINTS, WEEKDAYS, pick
+
+#: New problems listed one by one in the digest; the rest are counted.
+LISTED_PROBLEMS = 25
+
+_LOW = (
+    'gave a low score on "{question}"',
+    'gaf een lage score bij "{question}"',
+    'ga en lav score på "{question}"',
+)
+_NOT_MET = (
+    "answered that they have not met",
+    "antwoordde dat ze elkaar niet gesproken hebben",
+    "svarte at de ikke har møttes",
+)
+_ROLE = {
+    "mentor": ("the mentor", "de mentor", "mentoren"),
+    "mentee": ("the mentee", "de mentee", "mentee"),
+}
+
+
+@dataclass(frozen=True)
+class Week:
+    """The digest's day and the week it covers: [start, day)."""
+
+    day: date
+    start: date
+
+    def holds(self, day: date) -> bool:
+        return self.start <= day < self.day
+
+
+def digest_week(programme: Programme, today: date) -> Week | None:
+    """The digest due today or, caught up, at most grace days ago; None when none is due."""
+    settings = programme.settings
+    if "digest" not in settings.touchpoints_on or not settings.coordinator_email:
+        return None
+    weekday = list(WEEKDAYS.terms).index(settings.digest_day)
+    day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    if (today - day).days > settings.grace_days:
+        return None
+    return Week(day, day - timedelta(days=7))
+
+
+def digest_key(week: Week, coordinator: str) -> str:
+    return f"digest/{week.day.isoformat()}/{email_key(coordinator)}"
+
+
+def _flags(
+    responses: list[Response], found: Evaluations, programme: Programme, lang: str
+) -> list[dict[str, str]]:
+    flags = []
+    for response in responses:
+        reasons = [pick(_LOW, lang).format(question=q.title) for q in response.low(found.questions)]
+        if response.met is False:
+            reasons.append(pick(_NOT_MET, lang))
+        if not reasons:
+            continue
+        match = response.match
+        mentee, mentor = programme.person(match.mentee_email), programme.person(match.mentor_email)
+        flags.append(
+            {
+                "match": match.match_id,
+                "mentee": mentee.name if mentee else match.mentee_email,
+                "mentor": mentor.name if mentor else match.mentor_email,
+                "who": pick(_ROLE[response.role], lang),
+                "reasons": "; ".join(reasons),
+            }
+        )
+    return flags
+
+
+def _problem_items(
+    problems: Sequence[Problem], lang: str, run: RunContext, week: Week
+) -> list[dict[str, str]]:
+    row_word = COLUMNS["problems"].word("row", lang).lower()
+    items = []
+    for problem in problems:
+        if since(problem, lang, run.seen, run.today) <= week.start:
+            continue  # in an earlier digest already
+        _, shown, _ = render_problem(problem, lang)
+        where = problem.tab + (f", {row_word} {problem.row}" if problem.row else "")
+        where += f", {problem.column}" if problem.column else ""
+        items.append({"where": where, "text": shown})
+    return items
+
+
+def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoing | None:
+    """The digest message due today, if any (the Mail log decides whether it already went)."""
+    week = digest_week(programme, run.today)
+    if week is None:
+        return None
+    settings = programme.settings
+    lang = programme.email_language
+    proposals = []
+    for match in programme.matches:
+        if match.status != "proposed":
+            continue
+        mentee, mentor = programme.person(match.mentee_email), programme.person(match.mentor_email)
+        proposals.append(
+            {
+                "id": match.match_id,
+                "row": str(match.row),
+                "mentee": mentee.name if mentee else match.mentee_email,
+                "mentor": mentor.name if mentor else match.mentor_email,
+            }
+        )
+    sent, failed = 0, []
+    for entry in programme.mail_log:
+        try:
+            day = parse_date(entry.time)
+        except CellError:
+            continue
+        if not week.holds(day):
+            continue
+        if entry.status == "sent":
+            sent += 1
+        elif entry.status == "failed":
+            failed.append(
+                {
+                    "row": str(entry.row),
+                    "to": entry.to,
+                    "touchpoint": TOUCHPOINTS.word(entry.touchpoint, lang)
+                    if entry.touchpoint in TOUCHPOINTS
+                    else entry.touchpoint,
+                }
+            )
+    this_week = [r for r in found.responses if r.received is not None and week.holds(r.received)]
+    undated = [r for r in found.responses if r.received is None]
+    tab_order = [table.name for table in programme.tables.values()]
+    open_problems = ordered([*run.found, *found.problems], tab_order)
+    problems = _problem_items(open_problems, lang, run, week)
+    variables: Mapping[str, object] = {
+        **programme_variables(programme, lang),
+        "recipient_first": (settings.coordinator_name.split() or [""])[0],
+        "week_start": long_date(week.start, lang),
+        "week_end": long_date(week.day - timedelta(days=1), lang),
+        "workbook": run.workbook,
+        "matches_tab": _tab(programme, "matches"),
+        "problems_tab": _tab(programme, "problems"),
+        "summary_tab": _tab(programme, "summary"),
+        "proposals": proposals,
+        "problems_open": len(open_problems),
+        "problems_new": problems[:LISTED_PROBLEMS],
+        "problems_more": max(len(problems) - LISTED_PROBLEMS, 0),
+        "mails_sent": sent,
+        "mails_failed": failed,
+        "evaluations_in": len(this_week),
+        "evaluations_total": len(found.responses),
+        "flags": _flags(this_week + undated, found, programme, lang),
+    }
+    return Outgoing(
+        key=digest_key(week, settings.coordinator_email),
+        match_id="",
+        touchpoint="digest",
+        to_email=settings.coordinator_email,
+        to_name=settings.coordinator_name,
+        due=week.day,
+        skip=False,
+        lang=lang,
+        variables=variables,
+    )
+
+
+def digest_problems(programme: Programme) -> list[Problem]:
+    """The digest is on but has nowhere to go."""
+    settings = programme.settings
+    if "digest" in settings.touchpoints_on and not settings.coordinator_email:
+        return [Problem.at(_tab(programme, "settings"), None, "", "digest_no_coordinator", "")]
+    return []
+
+
+def _tab(programme: Programme, key: str) -> str:
+    table = programme.tables.get(key)
+    return table.name if table is not None else TABS.word(key, programme.language)
