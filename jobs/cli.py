@@ -7,6 +7,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from pipeline.mailer import (
 from pipeline.problems import as_line
 from pipeline.programme import read_programme
 from pipeline.run import RunContext, RunReport, Stage, run
+from pipeline.runlock import exclusive
+from pipeline.sheets import SheetsWorkbook, load_credentials, sheet_key
 from pipeline.stages import named, nightly
 from pipeline.vocab import LANGUAGES, TABS
 from pipeline.workbook import Append, InMemoryWorkbook, Plan, Workbook
@@ -199,13 +202,22 @@ def delivery_for(
     )
 
 
+def workbook_identity(config: Config, args: argparse.Namespace) -> str:
+    """What the run works on: the sheet's key or the file's full path (for the run lock)."""
+    if args.sheet or (config.google_sheet and not args.workbook):
+        return f"Google Sheet {sheet_key(args.sheet or config.google_sheet or '')}"
+    return str((args.workbook or Path(config.workbook_path or "programme.xlsx")).resolve())
+
+
 def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
     """The workbook named on the command line or in the config; a dry run gets a copy in memory."""
+    real: XlsxWorkbook | SheetsWorkbook
     if args.sheet or (config.google_sheet and not args.workbook):
-        raise ConfigError(
-            "Google Sheets is not supported by this version yet. Use an .xlsx workbook "
-            "(--workbook FILE.xlsx, or [workbook] path in the config)."
-        )
+        key = sheet_key(args.sheet or config.google_sheet or "")
+        real = SheetsWorkbook(key, load_credentials(config.credentials_file))
+        if args.dry_run:
+            return InMemoryWorkbook(real.read(), name=real.name)
+        return real
     path = args.workbook or Path(config.workbook_path or "programme.xlsx")
     if args.dry_run:
         real = XlsxWorkbook(path, writable=False)
@@ -248,17 +260,21 @@ def print_report(title: str, report: RunReport, dry_run: bool) -> None:
 def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -> int:
     config = load_config(args.config)
     today = today_in(config, args.today)
-    book = open_workbook(config, args)
-    delivery = delivery_for(config, book, today, args.dry_run)
-    report = run(
-        book,
-        stages,
-        RunContext(today, args.dry_run, dict(config.tabs), delivery, dict(config.intake_columns)),
-    )
+    # A dry run writes nothing and may look while a real run is busy.
+    guard = nullcontext() if args.dry_run else exclusive(workbook_identity(config, args))
+    with guard:
+        book = open_workbook(config, args)
+        delivery = delivery_for(config, book, today, args.dry_run)
+        context = RunContext(
+            today, args.dry_run, dict(config.tabs), delivery, dict(config.intake_columns)
+        )
+        report = run(book, stages, context)
     suffix = " (dry run: nothing written)" if args.dry_run else ""
     print_report(
         f"mentorflow {args.command}: {book.name}, {today.isoformat()}{suffix}", report, args.dry_run
     )
+    if args.verbose and isinstance(book, SheetsWorkbook):
+        print(f"  Google Sheets API requests: {book.requests}")
     return report.exit_code
 
 

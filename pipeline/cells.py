@@ -141,7 +141,7 @@ def parse_date(value: Cell) -> date:
             month = _MONTHS.get(normalise(m[2]))
             if month:
                 return date(int(m[3]), month, int(m[1]))
-        if re.fullmatch(r"\d+(\.0+)?", raw):
+        if re.fullmatch(r"\d+(\.\d+)?", raw):  # a serial number, maybe with a time
             return parse_date(float(raw))
     except ValueError:
         pass

@@ -100,7 +100,7 @@ def test_a_dry_run_may_read_a_workbook_that_is_open_in_excel(
         (
             basic_tabs(),
             "[workbook]\ngoogle_sheet = 'abc'\n",
-            "mentorflow: Google Sheets is not supported by this version yet.",
+            "mentorflow: 'abc' is not a Google Sheet URL or key.",
         ),
     ],
 )

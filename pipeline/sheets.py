@@ -1,0 +1,585 @@
+"""A Google Sheet as the workbook: one batched read, one batched write, bounded retries.
+
+The only module that imports gspread. A run costs a handful of requests whatever the number
+of rows: the spreadsheet's metadata (gspread's `open_by_key`, then the tab list with grid
+sizes), ONE values batchGet for every tab (unformatted values, dates as serial numbers,
+parsed by mentorflow's own code), and per saved plan at most three: a batchGet that checks
+the rows about to be filled are still empty (nobody typed there since the read), ONE
+structural batchUpdate (new tabs, rewritten tabs, grid growth, formats, the Summary chart)
+and ONE values batchUpdate with RAW input, so that text is never read as a formula.
+
+Every request has a timeout and is retried a bounded number of times with backoff on
+429, 5xx and connection errors (gspread's own backoff client retries forever).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+import gspread
+import requests
+from google.auth.credentials import Credentials
+from google.auth.exceptions import GoogleAuthError
+from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+
+from pipeline.cells import Cell, Formula, Row, column_letter
+from pipeline.errors import ConfigError, WorkbookError, WorkbookLockedError
+from pipeline.schema import Snapshot
+from pipeline.workbook import Append, Chart, Plan, Replace, trim
+
+#: Least privilege: the spreadsheets the service account is given, nothing in Drive.
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+GOOGLE_ENDPOINT = "https://sheets.googleapis.com"
+TIMEOUT = (10.0, 60.0)  # seconds to connect, seconds to wait for an answer
+ATTEMPTS = 5  # tries per request; the waits between them are 1, 2, 4 and 8 seconds
+RETRIED = frozenset({429, 500, 502, 503, 504})
+CELL_LIMIT = 50_000  # characters a Google Sheets cell holds
+GRID_SLACK = 200  # rows added beyond what a write needs, so growth is rare
+_EPOCH = datetime(1899, 12, 30)
+_KEY = re.compile(r"[A-Za-z0-9_-]{20,}")
+_METADATA = re.compile(r"/v4/spreadsheets/[A-Za-z0-9_-]+(\?|$)")
+_HEADER_FORMAT = {
+    "textFormat": {"bold": True},
+    "backgroundColor": {"red": 0.867, "green": 0.922, "blue": 0.969},
+}
+
+
+class SheetsUnavailable(WorkbookError):
+    """Google Sheets did not answer within the retries."""
+
+
+def sheet_key(url_or_key: str) -> str:
+    """The spreadsheet key from a sheet's URL (…/spreadsheets/d/KEY/edit) or the key itself."""
+    text = url_or_key.strip()
+    found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
+    key = found[1] if found else text
+    if not _KEY.fullmatch(key):
+        raise ConfigError(
+            f"'{text}' is not a Google Sheet URL or key. Copy the address of the sheet from the "
+            "browser (https://docs.google.com/spreadsheets/d/…/edit) into --sheet or "
+            "[workbook] google_sheet."
+        )
+    return key
+
+
+def load_credentials(credentials_file: str | None) -> Credentials:
+    """Credentials from GOOGLE_SERVICE_ACCOUNT_JSON, the credentials file, or an access token.
+
+    Secrets are never put in a message: a broken key is named by where it came from.
+    """
+    info = os.environ.get("GOOGLE_SERVICE_ACCOUNT_JSON", "").strip()
+    token = os.environ.get("GOOGLE_OAUTH_ACCESS_TOKEN", "").strip()
+    try:
+        if info:
+            try:
+                parsed = json.loads(info)
+            except json.JSONDecodeError:
+                raise ConfigError(
+                    "GOOGLE_SERVICE_ACCOUNT_JSON is not JSON. Paste the whole key file of the "
+                    "service account into it, from { to }."
+                ) from None
+            return cast(
+                Credentials,
+                service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+                    parsed, scopes=SCOPES
+                ),
+            )
+        if credentials_file:
+            return cast(
+                Credentials,
+                service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
+                    credentials_file, scopes=SCOPES
+                ),
+            )
+    except FileNotFoundError:
+        raise ConfigError(
+            f"[workbook] credentials_file '{credentials_file}' does not exist. Give the path of "
+            "the service account's key file, or set GOOGLE_SERVICE_ACCOUNT_JSON instead."
+        ) from None
+    except (ValueError, KeyError, GoogleAuthError):
+        where = "GOOGLE_SERVICE_ACCOUNT_JSON" if info else f"'{credentials_file}'"
+        raise ConfigError(
+            f"{where} is not a service account key (it needs client_email and private_key). "
+            "Download a new JSON key for the service account in the Google Cloud console."
+        ) from None
+    if token:
+        return user_credentials.Credentials(token=token)  # type: ignore[no-untyped-call]
+    raise ConfigError(
+        "No Google credentials: set GOOGLE_SERVICE_ACCOUNT_JSON (the key file's contents), "
+        "[workbook] credentials_file (its path), or GOOGLE_OAUTH_ACCESS_TOKEN."
+    )
+
+
+class Session(AuthorizedSession):
+    """gspread's HTTP session, with a timeout, a bounded retry, a request count and an endpoint.
+
+    `MENTORFLOW_SHEETS_ENDPOINT` sends every request to another host (an API gateway, or
+    the tests' local double of the Sheets API).
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        endpoint: str = GOOGLE_ENDPOINT,
+        sleep: Callable[[float], None] | None = None,
+        attempts: int = ATTEMPTS,
+    ) -> None:
+        super().__init__(credentials)  # type: ignore[no-untyped-call]
+        self.endpoint = endpoint.rstrip("/")
+        self.sleep = sleep or time.sleep
+        self.attempts = attempts
+        self.count = 0  # HTTP requests made, retries included
+        # The spreadsheet's metadata as gspread's open_by_key fetched it (gspread keeps only
+        # the title of it): the tab list then costs no second request.
+        self.metadata: dict[str, Any] | None = None
+
+    def request(  # type: ignore[override]
+        self, method: str, url: str, timeout: Any = None, **kwargs: Any
+    ) -> requests.Response:
+        if url.startswith(GOOGLE_ENDPOINT):
+            url = self.endpoint + url[len(GOOGLE_ENDPOINT) :]
+        for attempt in range(1, self.attempts + 1):
+            self.count += 1
+            try:
+                response = cast(
+                    requests.Response,
+                    super().request(  # type: ignore[no-untyped-call]
+                        method, url, timeout=timeout or TIMEOUT, **kwargs
+                    ),
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if attempt == self.attempts:
+                    raise SheetsUnavailable(
+                        f"Google Sheets could not be reached after {self.attempts} tries "
+                        f"({type(exc).__name__}). Nothing more was written; the next run "
+                        "tries again."
+                    ) from None
+                self.sleep(2 ** (attempt - 1))
+                continue
+            if response.status_code not in RETRIED or attempt == self.attempts:
+                if method.upper() == "GET" and response.ok and _METADATA.search(url):
+                    self.metadata = response.json()
+                return response
+            self.sleep(_wait(response, attempt))
+        raise AssertionError("unreachable")
+
+
+def _wait(response: requests.Response, attempt: int) -> float:
+    try:
+        return min(float(response.headers.get("Retry-After", "")), 60.0)
+    except ValueError:
+        return float(2 ** (attempt - 1))
+
+
+@dataclass
+class _Tab:
+    sheet_id: int
+    title: str
+    index: int
+    rows: int  # the grid's size
+    columns: int
+    filled: int  # rows up to the last one with a value
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _serial(value: date) -> float:
+    moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+    delta = moment.replace(tzinfo=None) - _EPOCH
+    return delta.days + delta.seconds / 86_400
+
+
+def _json(value: Cell) -> Any:
+    """A cell as the API takes it with RAW input: text stays text, dates become serials."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, date):
+        return _serial(value)
+    if isinstance(value, Formula):
+        value = value.text  # a formula read from elsewhere is written as its text
+    return str(value)[:CELL_LIMIT]
+
+
+def _cell(value: Any) -> Cell:
+    if value == "" or value is None:
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _date_format(value: Cell) -> str | None:
+    if isinstance(value, datetime):
+        return "yyyy-mm-dd hh:mm"
+    if isinstance(value, date):
+        return "yyyy-mm-dd"
+    return None
+
+
+class SheetsWorkbook:
+    """One Google Sheet, opened by key; the same reading and writing rules as the .xlsx file."""
+
+    def __init__(
+        self,
+        key: str,
+        credentials: Credentials,
+        endpoint: str | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.key = key
+        self.session = Session(
+            credentials,
+            endpoint or os.environ.get("MENTORFLOW_SHEETS_ENDPOINT") or GOOGLE_ENDPOINT,
+            sleep,
+        )
+        client = gspread.Client(credentials, session=self.session)
+        self._spreadsheet = self._call(lambda: client.open_by_key(key))
+        self._tabs: dict[str, _Tab] = {}
+        self._snapshot: Snapshot | None = None
+        self._formatted: set[tuple[int, int]] = set()  # (sheet, column) given a date format
+
+    @property
+    def name(self) -> str:
+        return f"Google Sheet {self.key}"
+
+    @property
+    def requests(self) -> int:
+        return self.session.count
+
+    def _call(self, action: Callable[[], Any]) -> Any:
+        """One API call; its errors as one line that says what to do."""
+        try:
+            return action()
+        except gspread.exceptions.SpreadsheetNotFound:
+            raise WorkbookError(
+                f"Google Sheet {self.key} was not found. Check the key, and share the sheet "
+                "with the service account's email address (as Editor)."
+            ) from None
+        except PermissionError:
+            raise WorkbookError(
+                f"No access to Google Sheet {self.key}. Share the sheet with the service "
+                "account's email address (as Editor), then run again."
+            ) from None
+        except gspread.exceptions.APIError as exc:
+            code = exc.response.status_code
+            if code == 401:
+                raise WorkbookError(
+                    "Google refused the credentials (401). Check the service account key, or "
+                    "get a new access token."
+                ) from None
+            if code == 403:
+                raise WorkbookError(
+                    f"No access to Google Sheet {self.key} (403). Share the sheet with the "
+                    "service account's email address (as Editor), then run again."
+                ) from None
+            reason = exc.error.get("message", "") if isinstance(exc.error, dict) else ""
+            if code in RETRIED:
+                raise SheetsUnavailable(
+                    f"Google Sheets kept answering {code} after {ATTEMPTS} tries; nothing more "
+                    "was written. The next run tries again."
+                ) from None
+            raise WorkbookError(f"Google Sheets refused a request ({code}): {reason}") from None
+        except GoogleAuthError:
+            raise WorkbookError(
+                "Google did not accept the credentials. Check the service account key (or the "
+                "access token) and that its project has the Google Sheets API enabled."
+            ) from None
+
+    def read(self) -> Snapshot:
+        if self._snapshot is not None:
+            return self._snapshot
+        metadata = self.session.metadata or self._call(self._spreadsheet.fetch_sheet_metadata)
+        for sheet in metadata.get("sheets", []):
+            props = sheet["properties"]
+            if props.get("sheetType", "GRID") != "GRID":
+                continue  # a chart on a sheet of its own holds no cells
+            grid = props.get("gridProperties", {})
+            self._tabs[props["title"]] = _Tab(
+                props["sheetId"],
+                props["title"],
+                props.get("index", len(self._tabs)),
+                grid.get("rowCount", 1000),
+                grid.get("columnCount", 26),
+                0,
+            )
+        titles = list(self._tabs)
+        answer = self._call(
+            lambda: self._spreadsheet.values_batch_get(
+                [_quoted(t) for t in titles],
+                params={
+                    "valueRenderOption": "UNFORMATTED_VALUE",
+                    "dateTimeRenderOption": "SERIAL_NUMBER",
+                    "majorDimension": "ROWS",
+                },
+            )
+        )
+        snapshot: dict[str, tuple[Row, ...]] = {}
+        for title, found in zip(titles, answer.get("valueRanges", []), strict=True):
+            rows = trim(tuple(_cell(v) for v in row) for row in found.get("values", []))
+            snapshot[title] = rows
+            self._tabs[title].filled = len(rows)
+        self._snapshot = snapshot
+        return snapshot
+
+    def apply(self, plan: Plan) -> None:
+        if not plan:
+            return
+        if self._snapshot is None:
+            self.read()
+        batch = _Batch(self._tabs, self._formatted)
+        for change in plan.changes:
+            if isinstance(change, Replace):
+                batch.replace(change)
+            else:
+                batch.append(change)
+        if batch.targets:  # nobody typed in the rows we are about to fill since the read
+            found = self._call(
+                lambda: self._spreadsheet.values_batch_get(
+                    batch.targets, params={"valueRenderOption": "UNFORMATTED_VALUE"}
+                )
+            )
+            taken = [r.get("range", "") for r in found.get("valueRanges", []) if r.get("values")]
+            if taken:
+                raise WorkbookLockedError(
+                    f"Someone added rows to the Google Sheet during the run ({taken[0]}); "
+                    "nothing was written. Run again."
+                )
+        if batch.requests:
+            self._call(lambda: self._spreadsheet.batch_update({"requests": batch.requests}))
+        if batch.data:
+            self._call(
+                lambda: self._spreadsheet.values_batch_update(
+                    {"valueInputOption": "RAW", "data": batch.data}
+                )
+            )
+        self._tabs = batch.tabs
+        self._formatted = batch.formatted
+
+
+class _Batch:
+    """The three requests of one saved plan, built from the sheets as they will be."""
+
+    def __init__(self, tabs: Mapping[str, _Tab], formatted: set[tuple[int, int]]) -> None:
+        self.tabs = {t: _Tab(**vars(tab)) for t, tab in tabs.items()}
+        self.formatted = set(formatted)  # the run's memory, kept once the batch went through
+        self.requests: list[dict[str, Any]] = []
+        self.data: list[dict[str, Any]] = []
+        self.targets: list[str] = []
+        self._next_id = max((t.sheet_id for t in self.tabs.values()), default=0) + 1
+
+    def _new_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def _add_sheet(self, title: str, index: int | None, rows: int, columns: int) -> _Tab:
+        tab = _Tab(
+            self._new_id(),
+            title,
+            len(self.tabs) if index is None else index,
+            max(rows + GRID_SLACK, 1000),
+            max(columns, 26),
+            0,
+        )
+        properties: dict[str, Any] = {
+            "sheetId": tab.sheet_id,
+            "title": title,
+            "gridProperties": {
+                "rowCount": tab.rows,
+                "columnCount": tab.columns,
+                "frozenRowCount": 1,
+            },
+        }
+        if index is not None:
+            properties["index"] = index
+        self.requests.append({"addSheet": {"properties": properties}})
+        self.tabs[title] = tab
+        return tab
+
+    def _format(
+        self,
+        tab: _Tab,
+        row: int,
+        column: int,
+        number_format: dict[str, Any],
+        last: int | None = None,
+    ) -> None:
+        """A number format on one cell, or on a column from `row` down to `last`."""
+        self.requests.append(
+            {
+                "repeatCell": {
+                    "range": {
+                        "sheetId": tab.sheet_id,
+                        "startRowIndex": row - 1,
+                        "endRowIndex": last or row,
+                        "startColumnIndex": column - 1,
+                        "endColumnIndex": column,
+                    },
+                    "cell": {"userEnteredFormat": {"numberFormat": number_format}},
+                    "fields": "userEnteredFormat.numberFormat",
+                }
+            }
+        )
+
+    def _header(self, tab: _Tab, width: int) -> None:
+        self.requests.append(
+            {
+                "repeatCell": {
+                    "range": {
+                        "sheetId": tab.sheet_id,
+                        "startRowIndex": 0,
+                        "endRowIndex": 1,
+                        "startColumnIndex": 0,
+                        "endColumnIndex": max(width, 1),
+                    },
+                    "cell": {"userEnteredFormat": _HEADER_FORMAT},
+                    "fields": "userEnteredFormat(textFormat,backgroundColor)",
+                }
+            }
+        )
+
+    def _dates(self, tab: _Tab, rows: Sequence[Row], first: int) -> None:
+        """A date format on each column that gets dates, from `first` down, once per run."""
+        patterns: dict[int, str] = {}
+        for row in rows:
+            for column, value in enumerate(row, start=1):
+                pattern = _date_format(value)
+                if pattern:
+                    patterns.setdefault(column, pattern)
+        for column, pattern in patterns.items():
+            if (tab.sheet_id, column) in self.formatted:
+                continue
+            self.formatted.add((tab.sheet_id, column))
+            self._format(tab, first, column, {"type": "DATE", "pattern": pattern}, tab.rows)
+
+    def _values(self, tab: _Tab, rows: Sequence[Row], first: int) -> None:
+        self.data.append(
+            {
+                "range": f"{_quoted(tab.title)}!A{first}",
+                "majorDimension": "ROWS",
+                "values": [[_json(v) for v in row] for row in rows],
+            }
+        )
+
+    def replace(self, change: Replace) -> None:
+        rows = trim(change.rows)
+        width = max((len(r) for r in rows), default=1)
+        old = self.tabs.pop(change.tab, None)
+        if old is not None:  # a job-owned tab: made again, like the .xlsx file does
+            self.requests.append({"deleteSheet": {"sheetId": old.sheet_id}})
+        tab = self._add_sheet(change.tab, None if old is None else old.index, len(rows), width)
+        self._header(tab, width)
+        self._dates(tab, rows, 1)
+        for row, column, pattern in change.formats:
+            self._format(tab, row, column, {"type": "NUMBER", "pattern": pattern})
+        if change.chart is not None:
+            self.requests.append(_chart(tab, change.chart))
+        self._values(tab, rows, 1)
+        tab.filled = len(rows)
+
+    def append(self, change: Append) -> None:
+        tab = self.tabs.get(change.tab)
+        rows: tuple[Row, ...] = change.rows
+        if tab is None or not tab.filled:
+            if change.header:
+                rows = (change.header, *rows)
+            if tab is None:
+                tab = self._add_sheet(change.tab, None, len(rows), max(len(r) for r in rows))
+                if change.header:
+                    self._header(tab, len(change.header))
+        if not rows:
+            return
+        first = tab.filled + 1
+        last = tab.filled + len(rows)
+        width = max(len(r) for r in rows)
+        if tab.filled:
+            self.targets.append(
+                f"{_quoted(tab.title)}!A{first}:{column_letter(max(width, 1) - 1)}{last}"
+            )
+        if last > tab.rows:
+            grow = last - tab.rows + GRID_SLACK
+            self.requests.append(
+                {"appendDimension": {"sheetId": tab.sheet_id, "dimension": "ROWS", "length": grow}}
+            )
+            tab.rows += grow
+            self.formatted -= {f for f in self.formatted if f[0] == tab.sheet_id}
+        if width > tab.columns:
+            grow = width - tab.columns
+            self.requests.append(
+                {
+                    "appendDimension": {
+                        "sheetId": tab.sheet_id,
+                        "dimension": "COLUMNS",
+                        "length": grow,
+                    }
+                }
+            )
+            tab.columns += grow
+        self._dates(tab, rows, first)
+        self._values(tab, rows, first)
+        tab.filled = last
+
+
+def _chart(tab: _Tab, chart: Chart) -> dict[str, Any]:
+    def source(spec: tuple[int, int, int]) -> dict[str, Any]:
+        column, first, last = spec
+        return {
+            "sources": [
+                {
+                    "sheetId": tab.sheet_id,
+                    "startRowIndex": first - 1,
+                    "endRowIndex": last,
+                    "startColumnIndex": column - 1,
+                    "endColumnIndex": column,
+                }
+            ]
+        }
+
+    return {
+        "addChart": {
+            "chart": {
+                "spec": {
+                    "title": chart.title,
+                    "basicChart": {
+                        "chartType": "BAR",
+                        "legendPosition": "NO_LEGEND",
+                        "axis": [
+                            {
+                                "position": "BOTTOM_AXIS",
+                                "viewWindowOptions": {
+                                    "viewWindowMin": 0,
+                                    "viewWindowMax": chart.top,
+                                },
+                            }
+                        ],
+                        "domains": [{"domain": {"sourceRange": source(chart.labels)}}],
+                        "series": [
+                            {
+                                "series": {"sourceRange": source(chart.values)},
+                                "targetAxis": "BOTTOM_AXIS",
+                            }
+                        ],
+                    },
+                },
+                "position": {
+                    "overlayPosition": {
+                        "anchorCell": {
+                            "sheetId": tab.sheet_id,
+                            "rowIndex": chart.anchor[1] - 1,
+                            "columnIndex": chart.anchor[0] - 1,
+                        }
+                    }
+                },
+            }
+        }
+    }

@@ -1,0 +1,237 @@
+"""One contract for every workbook adapter: in memory, .xlsx, and Google Sheets over HTTP.
+
+The Google Sheets adapter drives the real gspread client against the local double of the
+Sheets API (tests/sheets_double.py). Every test here runs against all three adapters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import demo
+from pipeline.cells import Cell, parse_date
+from pipeline.errors import WorkbookLockedError
+from pipeline.run import RunContext, run
+from pipeline.schema import Snapshot
+from pipeline.sheets import SheetsWorkbook, _json
+from pipeline.stages import nightly
+from pipeline.workbook import Append, InMemoryWorkbook, Plan, Replace, Workbook
+from pipeline.xlsx import XlsxWorkbook
+from tests.conftest import write_xlsx
+from tests.sheets_double import SheetsDouble
+
+KEY = "1mentorflowContractTestSheet0000000000"
+ADAPTERS = ("memory", "xlsx", "sheets")
+
+
+@dataclass
+class Opened:
+    """A workbook made from tabs, and a way to open it again as a later run would."""
+
+    book: Workbook
+    reopen: Callable[[], Workbook]
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[SheetsDouble]:
+    with SheetsDouble() as double:
+        monkeypatch.setenv("MENTORFLOW_SHEETS_ENDPOINT", double.endpoint)
+        monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "test-token")
+        yield double
+
+
+def sheets_workbook() -> SheetsWorkbook:
+    from pipeline.sheets import load_credentials
+
+    return SheetsWorkbook(KEY, load_credentials(None), sleep=lambda _: None)
+
+
+@pytest.fixture(params=ADAPTERS)
+def make(
+    request: pytest.FixtureRequest, tmp_path: Path, api: SheetsDouble
+) -> Callable[[Mapping[str, Sequence[Sequence[Any]]]], Opened]:
+    kind = request.param
+
+    def build(tabs: Mapping[str, Sequence[Sequence[Any]]]) -> Opened:
+        if kind == "memory":
+            book = InMemoryWorkbook(tabs)
+            return Opened(book, lambda: book)
+        if kind == "xlsx":
+            path = write_xlsx(tmp_path / "programme.xlsx", tabs, text_cells=_text_cells(tabs))
+            return Opened(XlsxWorkbook(path), lambda: XlsxWorkbook(path))
+        api.book(
+            KEY, {name: [[_json(v) for v in row] for row in rows] for name, rows in tabs.items()}
+        )
+        return Opened(sheets_workbook(), sheets_workbook)
+
+    return build
+
+
+def _text_cells(tabs: Mapping[str, Sequence[Sequence[Any]]]) -> list[tuple[str, str]]:
+    """Cells that a person typed as text although they start with '=' (stored as text)."""
+    from pipeline.cells import column_letter
+
+    return [
+        (name, f"{column_letter(c)}{r + 1}")
+        for name, rows in tabs.items()
+        for r, row in enumerate(rows)
+        for c, value in enumerate(row)
+        if isinstance(value, str) and value.startswith("=")
+    ]
+
+
+def plain(value: Cell) -> Cell:
+    """A cell as every adapter can hold it: dates as serial day numbers, 3.0 as 3, "" as empty."""
+    if value == "":
+        return None
+    if isinstance(value, date):
+        value = _json(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def plain_snapshot(snapshot: Snapshot) -> dict[str, list[list[Cell]]]:
+    return {tab: [[plain(v) for v in row] for row in rows] for tab, rows in snapshot.items()}
+
+
+BASE = {
+    "Participants": [
+        ["Email", "Name", "Role", "Start date"],
+        ["anna@zorg.example.org", "Anna", "mentor", None],
+        [None, None, None, None],
+        ["bo@zorg.example.org", "Bo", "mentee", date(2026, 12, 1)],
+    ],
+    "Matches": [["Match ID", "Mentee email", "Mentor email", "Status"]],
+    "Problems": [["Severity", "Tab"], ["error", "Participants"], ["warning", "Matches"]],
+}
+
+
+def test_read_gives_every_tab_in_order_trimmed(make: Callable[..., Opened]) -> None:
+    opened = make(BASE)
+    snapshot = opened.book.read()
+    assert list(snapshot) == ["Participants", "Matches", "Problems"]
+    people = snapshot["Participants"]
+    assert people[2] == ()  # a blank row inside the table is kept, as an empty row
+    assert people[3][:3] == ("bo@zorg.example.org", "Bo", "mentee")
+    assert parse_date(people[3][3]) == date(2026, 12, 1)
+    assert people[1] == ("anna@zorg.example.org", "Anna", "mentor")  # no trailing None
+
+
+def test_appends_land_below_the_last_filled_row_and_runs_add_up(
+    make: Callable[..., Opened],
+) -> None:
+    opened = make(BASE)
+    opened.book.read()
+    opened.book.apply(Plan((Append("Participants", (("cas@zorg.example.org", "Cas", "mentee"),)),)))
+    opened.book.apply(Plan((Append("Participants", (("dee@zorg.example.org", "Dee", "mentor"),)),)))
+    rows = opened.reopen().read()["Participants"]
+    assert [r[0] if r else None for r in rows] == [
+        "Email",
+        "anna@zorg.example.org",
+        None,
+        "bo@zorg.example.org",
+        "cas@zorg.example.org",
+        "dee@zorg.example.org",
+    ]
+
+
+def test_an_append_to_a_missing_tab_creates_it_with_its_header(make: Callable[..., Opened]) -> None:
+    opened = make(BASE)
+    opened.book.read()
+    header = ("Key", "Match ID", "Time")
+    when = datetime(2026, 11, 24, 2, 30)
+    opened.book.apply(Plan((Append("Mail log", (("k1", "M-0001", when),), header),)))
+    rows = opened.reopen().read()["Mail log"]
+    assert rows[0] == header
+    assert rows[1][:2] == ("k1", "M-0001")
+    assert plain(rows[1][2]) == plain(when)  # the time of day survives
+
+
+def test_a_rewrite_replaces_the_whole_tab_in_its_place(make: Callable[..., Opened]) -> None:
+    opened = make(BASE)
+    opened.book.read()
+    opened.book.apply(
+        Plan(
+            (
+                Replace("Problems", (("Severity", "Tab"),)),
+                Replace("Summary", (("Title",), (), ("x", 1.5))),
+            )
+        )
+    )
+    snapshot = opened.reopen().read()
+    assert snapshot["Problems"] == (("Severity", "Tab"),)  # the old rows are gone
+    assert snapshot["Summary"] == (("Title",), (), ("x", 1.5))
+    assert list(snapshot).index("Problems") == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['=HYPERLINK("http://x.example")', "+31 6 1234 5678", "-1", "@home", "=1+1", "ünïcødé ✓"],
+)
+def test_text_is_written_as_text_never_as_a_formula(make: Callable[..., Opened], text: str) -> None:
+    opened = make(BASE)
+    opened.book.read()
+    opened.book.apply(Plan((Append("Participants", ((text, "Name", "mentee"),)),)))
+    assert opened.reopen().read()["Participants"][-1][0] == text
+
+
+def test_numbers_booleans_and_long_text_survive(make: Callable[..., Opened]) -> None:
+    opened = make(BASE)
+    opened.book.read()
+    long = "lang " * 2000
+    opened.book.apply(Plan((Replace("Summary", (("a", 3, 4.25, True, long.strip()),)),)))
+    row = opened.reopen().read()["Summary"][0]
+    assert [plain(v) for v in row] == ["a", 3, 4.25, True, long.strip()]
+
+
+def test_the_nightly_job_leaves_the_same_workbook_on_every_adapter(
+    tmp_path: Path, api: SheetsDouble
+) -> None:
+    """The demo programme, run the same night on all three: cell for cell the same result."""
+    tabs = {t.name: [list(r) for r in t.rows] for t in demo.templates(TODAY, "nl")}
+    results = {}
+    for kind in ADAPTERS:
+        book: Workbook
+        if kind == "memory":
+            book = InMemoryWorkbook(tabs)
+        elif kind == "xlsx":
+            book = XlsxWorkbook(write_xlsx(tmp_path / "demo.xlsx", tabs))
+        else:
+            api.book(KEY, {n: [[_json(v) for v in r] for r in rows] for n, rows in tabs.items()})
+            book = sheets_workbook()
+        context = RunContext(
+            TODAY,
+            tab_names={"evaluations": demo.EVALUATION_TAB},
+            intake_columns=demo.INTAKE_COLUMNS,
+        )
+        run(book, nightly(), context)
+        if kind == "xlsx":
+            book = XlsxWorkbook(tmp_path / "demo.xlsx")  # read back from the saved file
+        elif kind == "sheets":
+            book = sheets_workbook()
+        results[kind] = plain_snapshot(book.read())
+    assert results["xlsx"] == results["memory"]
+    assert results["sheets"] == results["memory"]
+    assert len(results["memory"]["Koppelingen"]) == 25  # header, 10 rows, 14 proposals
+
+
+TODAY = date(2026, 11, 24)
+
+
+def test_someone_typing_below_the_table_during_the_run_stops_the_write(api: SheetsDouble) -> None:
+    api.book(KEY, {n: [[_json(v) for v in r] for r in rows] for n, rows in BASE.items()})
+    book = sheets_workbook()
+    book.read()
+    api.books[KEY].sheets[0].cells[(4, 0)] = "typed@zorg.example.org"  # a person, meanwhile
+    with pytest.raises(WorkbookLockedError, match="during the run"):
+        book.apply(Plan((Append("Participants", (("cas@zorg.example.org", "Cas", "mentee"),)),)))
+    assert api.books[KEY].sheets[0].cells[(4, 0)] == "typed@zorg.example.org"

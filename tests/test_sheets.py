@@ -1,0 +1,232 @@
+"""The Google Sheets adapter: credentials, retries, timeouts and a request count that stays put.
+
+The real gspread client talks HTTP to the local double of the Sheets API.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+import pipeline.sheets as sheets
+from jobs.cli import main
+from pipeline import demo
+from pipeline.errors import ConfigError
+from pipeline.layout import header, new_workbook
+from pipeline.runlock import exclusive
+from pipeline.sheets import SCOPES, SheetsUnavailable, SheetsWorkbook, load_credentials, sheet_key
+from pipeline.vocab import TABS
+from tests.sheets_double import SheetsDouble
+
+KEY = "1mentorflowSheetsTestKey000000000000000"
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[SheetsDouble]:
+    with SheetsDouble() as double:
+        monkeypatch.setenv("MENTORFLOW_SHEETS_ENDPOINT", double.endpoint)
+        monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "test-token")
+        yield double
+
+
+def programme(participants: int) -> dict[str, list[list[Any]]]:
+    """A new workbook (mentorflow init) with synthetic participants, as the API holds it."""
+    from benchmarks.workbook import synthetic_rows
+
+    tabs: dict[str, list[list[Any]]] = {}
+    for template in new_workbook("en"):
+        rows = [list(r) for r in template.rows]
+        if TABS.key_of(template.name) == "participants":
+            rows = [list(header("participants", "en")), *map(list, synthetic_rows(participants))]
+        tabs[template.name] = [[sheets._json(v) for v in row] for row in rows]
+    return tabs
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_requests_per_run_do_not_grow_with_the_rows(
+    api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
+) -> None:
+    counts = {}
+    for size in (50, 800):
+        api.book(KEY, programme(size))
+        api.requests.clear()
+        code, out, _ = run_cli(
+            capsys, "--sheet", KEY, "--today", "2026-11-24", "--verbose", "nightly"
+        )
+        assert code == 0
+        assert f"Google Sheets API requests: {len(api.requests)}" in out
+        counts[size] = [method + " " + path.rsplit("/", 1)[-1] for method, path in api.requests]
+    assert counts[50] == counts[800]
+    assert len(counts[800]) <= 10
+    assert counts[800].count("GET values:batchGet") == 2  # the read, and the check before writing
+    assert sum("values:batchUpdate" in r for r in counts[800]) == 1  # one write
+
+
+def test_429_and_500_are_retried_with_backoff(api: SheetsDouble) -> None:
+    api.book(KEY, programme(5))
+    waits: list[float] = []
+    api.faults = [429, 500, 503]
+    book = SheetsWorkbook(KEY, load_credentials(None), sleep=waits.append)
+    assert "Participants" in book.read()
+    assert waits == [0.0, 2.0, 4.0]  # Retry-After: 0 on the 429, then 2 and 4 seconds
+    assert book.requests == 3 + 2  # three refused, the metadata and the values
+
+
+def test_retries_are_bounded_and_end_in_one_line(
+    api: SheetsDouble,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    in_tmp: Path,
+) -> None:
+    api.book(KEY, programme(5))
+    monkeypatch.setattr(sheets.time, "sleep", lambda _: None)
+    api.faults = [500] * sheets.ATTEMPTS
+    code, out, err = run_cli(capsys, "--sheet", KEY, "check")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "kept answering 500 after 5 tries" in err
+    assert len(api.requests) == sheets.ATTEMPTS
+
+
+def test_every_request_has_a_timeout(api: SheetsDouble, monkeypatch: pytest.MonkeyPatch) -> None:
+    api.book(KEY, programme(5))
+    monkeypatch.setattr(sheets, "TIMEOUT", (2.0, 0.3))
+    api.delay = 2.0  # the server sits on every answer for two seconds
+    started = time.monotonic()
+    with pytest.raises(SheetsUnavailable, match="could not be reached after 5 tries"):
+        SheetsWorkbook(KEY, load_credentials(None), sleep=lambda _: None)
+    assert len(api.requests) == sheets.ATTEMPTS
+    assert time.monotonic() - started < 2.0 * sheets.ATTEMPTS  # none waited for the answer
+
+
+def test_a_dry_run_only_reads(
+    api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
+) -> None:
+    api.book(KEY, programme(20))
+    code, out, _ = run_cli(capsys, "--sheet", KEY, "--dry-run", "nightly")
+    assert code == 0 and "would append" in out
+    assert {method for method, _ in api.requests} == {"GET"}
+
+
+def test_the_demo_runs_on_a_google_sheet_like_on_a_file(
+    api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
+) -> None:
+    tabs = {
+        t.name: [[sheets._json(v) for v in r] for r in t.rows]
+        for t in demo.templates(date(2026, 11, 24))
+    }
+    api.book(KEY, tabs)
+    (in_tmp / "mentorflow.toml").write_text(
+        f'[workbook]\ngoogle_sheet = "https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"\n'
+        f'[tabs]\nevaluations = "{demo.EVALUATION_TAB}"\n',
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli(
+        capsys, "--config", "mentorflow.toml", "--today", "2026-11-24", "nightly"
+    )
+    assert code == 0 and 'append 14 row(s) to tab "Koppelingen"' in out
+    summary = next(s for s in api.books[KEY].sheets if s.title == "Overzicht")
+    assert len(summary.charts) == 1 and summary.frozen == 1
+    again = run_cli(capsys, "--config", "mentorflow.toml", "--today", "2026-11-24", "nightly")
+    assert again[0] == 0 and "nothing to write" in again[1]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0",
+        f"https://docs.google.com/spreadsheets/d/{KEY}",
+        f"  {KEY} ",
+    ],
+)
+def test_a_sheet_is_named_by_its_url_or_key(given: str) -> None:
+    assert sheet_key(given) == KEY
+
+
+def test_a_name_that_is_no_sheet_is_refused() -> None:
+    with pytest.raises(ConfigError, match="is not a Google Sheet URL or key"):
+        sheet_key("my programme")
+
+
+def _service_account_key() -> dict[str, str]:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return {
+        "type": "service_account",
+        "project_id": "mentorflow-test",
+        "private_key_id": "0" * 40,
+        "private_key": pem,
+        "client_email": "mentorflow@mentorflow-test.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+
+
+def test_service_account_credentials_ask_for_spreadsheets_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    info = _service_account_key()
+    monkeypatch.setenv("GOOGLE_SERVICE_ACCOUNT_JSON", json.dumps(info))
+    from_env = load_credentials(None)
+    monkeypatch.delenv("GOOGLE_SERVICE_ACCOUNT_JSON")
+    (tmp_path / "key.json").write_text(json.dumps(info), encoding="utf-8")
+    from_file = load_credentials(str(tmp_path / "key.json"))
+    for credentials in (from_env, from_file):
+        assert tuple(credentials.scopes) == SCOPES  # type: ignore[attr-defined]
+        assert credentials.service_account_email == info["client_email"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"GOOGLE_SERVICE_ACCOUNT_JSON": '{"private_key": "SECRET-KEY-TEXT"'}, "is not JSON"),
+        ({"GOOGLE_SERVICE_ACCOUNT_JSON": '{"private_key": "SECRET-KEY-TEXT"}'}, "is not a service"),
+        ({}, "No Google credentials"),
+    ],
+)
+def test_bad_credentials_are_one_line_without_the_secret(
+    environment: dict[str, str],
+    expected: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    in_tmp: Path,
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run_cli(capsys, "--sheet", KEY, "check")
+    assert (code, out) == (2, "")
+    assert expected in err and err.count("\n") == 1 and "SECRET" not in err
+
+
+def test_a_sheet_that_is_not_shared_says_so(
+    api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
+) -> None:
+    code, _, err = run_cli(capsys, "--sheet", KEY, "check")
+    assert code == 2 and "share the sheet with the service account" in err
+
+
+def test_two_local_runs_never_overlap(
+    api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
+) -> None:
+    api.book(KEY, programme(5))
+    with exclusive(f"Google Sheet {KEY}"):  # a run that is still busy
+        code, out, err = run_cli(capsys, "--sheet", KEY, "nightly")
+    assert (code, out) == (2, "")
+    assert "Another mentorflow run is busy" in err and api.requests == []
+    assert run_cli(capsys, "--sheet", KEY, "nightly")[0] == 0  # once it is done, runs go
