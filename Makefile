@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DIR ?= demo
 
-.PHONY: demo test check fix bench clean
+.PHONY: demo test check fix bench templates clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ fix: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+
+# The empty workbooks a coordinator uploads to Google Drive (README, "Connect your Google
+# Sheet"); a test fails when they differ from what `mentorflow init` writes.
+templates: $(STAMP)
+	for lang in nl en nb; do rm -f templates/workbook/programme-$$lang.xlsx; \
+	  $(BIN)/mentorflow init templates/workbook/programme-$$lang.xlsx --lang $$lang; done
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from benchmarks import evaluation, mail, matching, workbook
+from benchmarks import evaluation, mail, matching, sheets, workbook
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -108,6 +108,12 @@ def main() -> int:
             [f"{m:,}", f"{r:,}", f"{seconds:.2f}", f"{peak:.0f}"]
             for m, r, seconds, peak in evaluated
         ],
+    )
+    runs = [fresh(sheets.measure, size) for size in sheets.SIZES]
+    table(
+        "Google Sheets: requests and wall time of a nightly run (local Sheets API double)",
+        ["participants", "first run requests", "seconds", "quiet re-run requests", "seconds"],
+        [[f"{p:,}", str(r1), f"{s1:.2f}", str(r2), f"{s2:.2f}"] for p, r1, s1, r2, s2 in runs],
     )
     return 0
 

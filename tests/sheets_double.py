@@ -250,8 +250,8 @@ class SheetsDouble:
     @property
     def endpoint(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     def __enter__(self) -> SheetsDouble:
         double = self

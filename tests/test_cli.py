@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -250,3 +251,23 @@ def test_preview_writes_each_recipients_message_to_look_at(
     assert "<p>Dear Bo,</p>" in (in_tmp / "preview" / "M-0007-first_week-mentee.html").read_text()
     code, _, err = run_cli(capsys, "preview", "--match", "M-9999", "--touchpoint", "welcome")
     assert (code, err) == (2, 'mentorflow: there is no usable match "M-9999" on the Matches tab.\n')
+
+
+@pytest.mark.parametrize("lang", ["nl", "en", "nb"])
+def test_the_shipped_empty_workbooks_are_what_init_writes(lang: str) -> None:
+    """templates/workbook/ holds the files a coordinator uploads to Google Drive."""
+    from pipeline.layout import new_workbook
+    from pipeline.workbook import InMemoryWorkbook
+    from pipeline.xlsx import XlsxWorkbook
+
+    shipped = XlsxWorkbook(
+        ROOT / "templates" / "workbook" / f"programme-{lang}.xlsx", writable=False
+    )
+    expected = InMemoryWorkbook.from_templates(new_workbook(lang)).read()
+
+    def cells(snapshot: Any) -> dict[str, list[list[Any]]]:  # an empty text cell is no cell
+        return {
+            t: [[None if v == "" else v for v in r] for r in rows] for t, rows in snapshot.items()
+        }
+
+    assert cells(shipped.read()) == cells(expected), "run: make templates"

@@ -1,0 +1,96 @@
+"""The scheduled workflows: valid for GitHub, and safe for a job that sends mail."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def load(name: str) -> Any:
+    return YAML(typ="safe").load((ROOT / ".github" / "workflows" / name).read_text())
+
+
+def test_the_workflows_are_valid_against_the_github_workflow_schema() -> None:
+    assert [p.name for p in WORKFLOWS] == ["nightly.yml", "test.yml"]
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    done = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_schema_check_can_fail(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    timeout-minutes: soon\n"
+    )
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    done = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.github-workflows", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+
+
+def test_the_nightly_schedule_is_explicit_and_not_on_the_hour() -> None:
+    (schedule,) = load("nightly.yml")["on"]["schedule"]
+    minute, hour, *_ = schedule["cron"].split()
+    assert minute.isdigit() and int(minute) not in (0, 30) and hour.isdigit()
+    assert schedule["timezone"] == "Europe/Amsterdam"
+    assert "workflow_dispatch" in load("nightly.yml")["on"]  # the "Run workflow" button
+
+
+def test_the_nightly_job_is_never_cancelled_nor_endless_and_reads_only() -> None:
+    flow = load("nightly.yml")
+    assert flow["concurrency"]["cancel-in-progress"] is False
+    assert flow["concurrency"]["group"]
+    assert flow["permissions"] == {"contents": "read"}
+    (job,) = flow["jobs"].values()
+    assert 0 < job["timeout-minutes"] <= 60
+
+
+def test_secrets_reach_the_job_only_through_its_environment() -> None:
+    (job,) = load("nightly.yml")["jobs"].values()
+    for step in job["steps"]:
+        assert "secrets." not in str(step.get("run", "")), step.get("name")
+        assert "inputs." not in str(step.get("run", "")), step.get("name")  # no injection
+    run_step = next(s for s in job["steps"] if "jobs.nightly" in str(s.get("run", "")))
+    assert (
+        run_step["env"]["GOOGLE_SERVICE_ACCOUNT_JSON"]
+        == "${{ secrets.GOOGLE_SERVICE_ACCOUNT_JSON }}"
+    )
+    summary = job["steps"][-1]
+    assert summary["if"] == "always()" and "GITHUB_STEP_SUMMARY" in summary["run"]
+
+
+def test_the_test_workflow_runs_make_test() -> None:
+    (job,) = load("test.yml")["jobs"].values()
+    assert any(step.get("run") == "make test" for step in job["steps"])
+    assert load("test.yml")["permissions"] == {"contents": "read"}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        entry
+        for entry in (ROOT / "config" / "crontab.example").read_text().splitlines()
+        if re.match(r"\d", entry)
+    ],
+)
+def test_the_crontab_example_runs_the_nightly_module(line: str) -> None:
+    minute, hour, *_ = line.split()
+    assert int(minute) != 0 and 0 <= int(hour) < 24 and "python -m jobs.nightly" in line
