@@ -275,6 +275,8 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
     )
     if args.verbose and isinstance(book, SheetsWorkbook):
         print(f"  Google Sheets API requests: {book.requests}")
+        for note in book.notes:
+            print(f"  note: {note}")
     return report.exit_code
 
 

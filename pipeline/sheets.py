@@ -1,12 +1,17 @@
 """A Google Sheet as the workbook: one batched read, one batched write, bounded retries.
 
 The only module that imports gspread. A run costs a handful of requests whatever the number
-of rows: the spreadsheet's metadata (gspread's `open_by_key`, then the tab list with grid
-sizes), ONE values batchGet for every tab (unformatted values, dates as serial numbers,
-parsed by mentorflow's own code), and per saved plan at most three: a batchGet that checks
-the rows about to be filled are still empty (nobody typed there since the read), ONE
-structural batchUpdate (new tabs, rewritten tabs, grid growth, formats, the Summary chart)
-and ONE values batchUpdate with RAW input, so that text is never read as a formula.
+of rows: the spreadsheet's metadata (gspread's `open_by_key`), ONE values batchGet for every
+tab (unformatted values, dates as serial numbers, parsed by mentorflow's own code), and per
+saved plan at most four:
+
+1. a batchGet that checks the rows about to be filled are still empty (nobody typed there
+   since the read; two runs at once cannot both log a mail);
+2. a structural batchUpdate, only when a tab is missing or the grid must grow;
+3. ONE values batchUpdate with RAW input, so that text is never read as a formula; a
+   rewritten tab (Summary, Problems) is written over in place, its old rows blanked;
+4. a batchUpdate for looks (bold headers, date and number formats, the Summary chart),
+   sent last and allowed to fail: the data is already saved.
 
 Every request has a timeout and is retried a bounded number of times with backoff on
 429, 5xx and connection errors (gspread's own backoff client retries forever).
@@ -19,7 +24,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -188,6 +193,7 @@ class _Tab:
     rows: int  # the grid's size
     columns: int
     filled: int  # rows up to the last one with a value
+    charts: list[int] = field(default_factory=list)  # ids of the charts on it
 
 
 def _quoted(title: str) -> str:
@@ -248,6 +254,8 @@ class SheetsWorkbook:
         self._tabs: dict[str, _Tab] = {}
         self._snapshot: Snapshot | None = None
         self._formatted: set[tuple[int, int]] = set()  # (sheet, column) given a date format
+        self._written: dict[str, tuple[Row, ...]] = {}  # tab -> its rows, as last read or written
+        self.notes: list[str] = []  # what went wrong without harm (shown with --verbose)
 
     @property
     def name(self) -> str:
@@ -296,6 +304,20 @@ class SheetsWorkbook:
                 "access token) and that its project has the Google Sheets API enabled."
             ) from None
 
+    def _dress(self, batch: _Batch) -> None:
+        """Formats and the chart: refused looks cost the sheet its looks, never its data."""
+        try:
+            answer = self._call(lambda: self._spreadsheet.batch_update({"requests": batch.looks}))
+        except WorkbookError as exc:
+            self.notes.append(f"formats and chart not applied: {exc}")
+            return
+        for reply in answer.get("replies", []):
+            chart = reply.get("addChart", {}).get("chart", {})
+            position = chart.get("position", {}).get("overlayPosition", {}).get("anchorCell", {})
+            for tab in batch.tabs.values():
+                if "chartId" in chart and tab.sheet_id == position.get("sheetId"):
+                    tab.charts.append(chart["chartId"])
+
     def read(self) -> Snapshot:
         if self._snapshot is not None:
             return self._snapshot
@@ -312,6 +334,7 @@ class SheetsWorkbook:
                 grid.get("rowCount", 1000),
                 grid.get("columnCount", 26),
                 0,
+                [c["chartId"] for c in sheet.get("charts", []) if "chartId" in c],
             )
         titles = list(self._tabs)
         answer = self._call(
@@ -328,8 +351,13 @@ class SheetsWorkbook:
         for title, found in zip(titles, answer.get("valueRanges", []), strict=True):
             rows = trim(tuple(_cell(v) for v in row) for row in found.get("values", []))
             snapshot[title] = rows
-            self._tabs[title].filled = len(rows)
+            tab = self._tabs[title]
+            tab.filled = len(rows)
+            # what is filled is inside the grid, whatever the metadata said
+            tab.rows = max(tab.rows, len(rows))
+            tab.columns = max(tab.columns, max((len(r) for r in rows), default=0))
         self._snapshot = snapshot
+        self._written = dict(snapshot)
         return snapshot
 
     def apply(self, plan: Plan) -> None:
@@ -340,7 +368,8 @@ class SheetsWorkbook:
         batch = _Batch(self._tabs, self._formatted)
         for change in plan.changes:
             if isinstance(change, Replace):
-                batch.replace(change)
+                batch.replace(change, self._written.get(change.tab, ()))
+                self._written[change.tab] = trim(change.rows)
             else:
                 batch.append(change)
         if batch.targets:  # nobody typed in the rows we are about to fill since the read
@@ -355,56 +384,77 @@ class SheetsWorkbook:
                     f"Someone added rows to the Google Sheet during the run ({taken[0]}); "
                     "nothing was written. Run again."
                 )
-        if batch.requests:
-            self._call(lambda: self._spreadsheet.batch_update({"requests": batch.requests}))
+        if batch.structure:
+            self._call(lambda: self._spreadsheet.batch_update({"requests": batch.structure}))
         if batch.data:
             self._call(
                 lambda: self._spreadsheet.values_batch_update(
                     {"valueInputOption": "RAW", "data": batch.data}
                 )
             )
+        if batch.looks:
+            self._dress(batch)
         self._tabs = batch.tabs
         self._formatted = batch.formatted
 
 
 class _Batch:
-    """The three requests of one saved plan, built from the sheets as they will be."""
+    """The requests of one saved plan, built from the sheets as they will be.
+
+    `structure` must go through before the values (new tabs, a larger grid); `values` is
+    the one RAW write; `looks` (bold headers, date and number formats, the Summary chart)
+    goes last and only adds to how the sheet looks: if Google refuses it, the data is
+    already safe and the run goes on.
+    """
 
     def __init__(self, tabs: Mapping[str, _Tab], formatted: set[tuple[int, int]]) -> None:
-        self.tabs = {t: _Tab(**vars(tab)) for t, tab in tabs.items()}
+        self.tabs = {
+            t: _Tab(**{**vars(tab), "charts": list(tab.charts)}) for t, tab in tabs.items()
+        }
         self.formatted = set(formatted)  # the run's memory, kept once the batch went through
-        self.requests: list[dict[str, Any]] = []
+        self.structure: list[dict[str, Any]] = []
+        self.looks: list[dict[str, Any]] = []
         self.data: list[dict[str, Any]] = []
         self.targets: list[str] = []
         self._next_id = max((t.sheet_id for t in self.tabs.values()), default=0) + 1
 
-    def _new_id(self) -> int:
+    def _add_sheet(self, title: str, rows: int, columns: int) -> _Tab:
         self._next_id += 1
-        return self._next_id
-
-    def _add_sheet(self, title: str, index: int | None, rows: int, columns: int) -> _Tab:
         tab = _Tab(
-            self._new_id(),
+            self._next_id,
             title,
-            len(self.tabs) if index is None else index,
+            len(self.tabs),
             max(rows + GRID_SLACK, 1000),
             max(columns, 26),
             0,
         )
-        properties: dict[str, Any] = {
-            "sheetId": tab.sheet_id,
-            "title": title,
-            "gridProperties": {
-                "rowCount": tab.rows,
-                "columnCount": tab.columns,
-                "frozenRowCount": 1,
-            },
-        }
-        if index is not None:
-            properties["index"] = index
-        self.requests.append({"addSheet": {"properties": properties}})
+        grid = {"rowCount": tab.rows, "columnCount": tab.columns, "frozenRowCount": 1}
+        properties = {"sheetId": tab.sheet_id, "title": title, "gridProperties": grid}
+        self.structure.append({"addSheet": {"properties": properties}})
         self.tabs[title] = tab
         return tab
+
+    def _fit(self, tab: _Tab, last_row: int, width: int) -> None:
+        """Grow the grid when a write would go past it (the API refuses such a write)."""
+        if last_row > tab.rows:
+            grow = last_row - tab.rows + GRID_SLACK
+            self.structure.append(
+                {"appendDimension": {"sheetId": tab.sheet_id, "dimension": "ROWS", "length": grow}}
+            )
+            tab.rows += grow
+            self.formatted -= {f for f in self.formatted if f[0] == tab.sheet_id}
+        if width > tab.columns:
+            grow = width - tab.columns
+            self.structure.append(
+                {
+                    "appendDimension": {
+                        "sheetId": tab.sheet_id,
+                        "dimension": "COLUMNS",
+                        "length": grow,
+                    }
+                }
+            )
+            tab.columns += grow
 
     def _format(
         self,
@@ -415,7 +465,7 @@ class _Batch:
         last: int | None = None,
     ) -> None:
         """A number format on one cell, or on a column from `row` down to `last`."""
-        self.requests.append(
+        self.looks.append(
             {
                 "repeatCell": {
                     "range": {
@@ -432,7 +482,7 @@ class _Batch:
         )
 
     def _header(self, tab: _Tab, width: int) -> None:
-        self.requests.append(
+        self.looks.append(
             {
                 "repeatCell": {
                     "range": {
@@ -462,71 +512,66 @@ class _Batch:
             self.formatted.add((tab.sheet_id, column))
             self._format(tab, first, column, {"type": "DATE", "pattern": pattern}, tab.rows)
 
-    def _values(self, tab: _Tab, rows: Sequence[Row], first: int) -> None:
+    def _values(self, tab: _Tab, rows: Sequence[Sequence[Any]], first: int) -> None:
         self.data.append(
-            {
-                "range": f"{_quoted(tab.title)}!A{first}",
-                "majorDimension": "ROWS",
-                "values": [[_json(v) for v in row] for row in rows],
-            }
+            {"range": f"{_quoted(tab.title)}!A{first}", "majorDimension": "ROWS", "values": rows}
         )
 
-    def replace(self, change: Replace) -> None:
+    def replace(self, change: Replace, before: Sequence[Row]) -> None:
+        """A job-owned tab rewritten in place: the new rows, and empty text over the rest."""
         rows = trim(change.rows)
-        width = max((len(r) for r in rows), default=1)
-        old = self.tabs.pop(change.tab, None)
-        if old is not None:  # a job-owned tab: made again, like the .xlsx file does
-            self.requests.append({"deleteSheet": {"sheetId": old.sheet_id}})
-        tab = self._add_sheet(change.tab, None if old is None else old.index, len(rows), width)
+        width = max((len(r) for r in (*rows, *before)), default=1)
+        height = max(len(rows), len(before))
+        tab = self.tabs.get(change.tab)
+        if tab is None:
+            tab = self._add_sheet(change.tab, len(rows), width)
+        self._fit(tab, height, width)
+        cells = [[_json(v) for v in row] for row in rows]
+        self._values(tab, [row + [""] * (width - len(row)) for row in cells], 1)
+        if height > len(rows):
+            self._values(tab, [[""] * width] * (height - len(rows)), len(rows) + 1)
         self._header(tab, width)
+        self.looks.append(
+            {
+                "updateSheetProperties": {
+                    "properties": {
+                        "sheetId": tab.sheet_id,
+                        "gridProperties": {"frozenRowCount": 1},
+                    },
+                    "fields": "gridProperties.frozenRowCount",
+                }
+            }
+        )
         self._dates(tab, rows, 1)
         for row, column, pattern in change.formats:
             self._format(tab, row, column, {"type": "NUMBER", "pattern": pattern})
+        self.looks += [{"deleteEmbeddedObject": {"objectId": c}} for c in tab.charts]
+        tab.charts = []
         if change.chart is not None:
-            self.requests.append(_chart(tab, change.chart))
-        self._values(tab, rows, 1)
+            self.looks.append(_chart(tab, change.chart))
         tab.filled = len(rows)
 
     def append(self, change: Append) -> None:
         tab = self.tabs.get(change.tab)
         rows: tuple[Row, ...] = change.rows
-        if tab is None or not tab.filled:
-            if change.header:
-                rows = (change.header, *rows)
-            if tab is None:
-                tab = self._add_sheet(change.tab, None, len(rows), max(len(r) for r in rows))
-                if change.header:
-                    self._header(tab, len(change.header))
+        if (tab is None or not tab.filled) and change.header:
+            rows = (change.header, *rows)
         if not rows:
             return
+        width = max(len(r) for r in rows)
+        if tab is None:
+            tab = self._add_sheet(change.tab, len(rows), width)
+        if not tab.filled and change.header:
+            self._header(tab, len(change.header))
         first = tab.filled + 1
         last = tab.filled + len(rows)
-        width = max(len(r) for r in rows)
         if tab.filled:
             self.targets.append(
                 f"{_quoted(tab.title)}!A{first}:{column_letter(max(width, 1) - 1)}{last}"
             )
-        if last > tab.rows:
-            grow = last - tab.rows + GRID_SLACK
-            self.requests.append(
-                {"appendDimension": {"sheetId": tab.sheet_id, "dimension": "ROWS", "length": grow}}
-            )
-            tab.rows += grow
-            self.formatted -= {f for f in self.formatted if f[0] == tab.sheet_id}
-        if width > tab.columns:
-            grow = width - tab.columns
-            self.requests.append(
-                {
-                    "appendDimension": {
-                        "sheetId": tab.sheet_id,
-                        "dimension": "COLUMNS",
-                        "length": grow,
-                    }
-                }
-            )
-            tab.columns += grow
+        self._fit(tab, last, width)
         self._dates(tab, rows, first)
-        self._values(tab, rows, first)
+        self._values(tab, [[_json(v) for v in row] for row in rows], first)
         tab.filled = last
 
 

@@ -8,7 +8,8 @@ It keeps spreadsheets in memory and answers like the real API for:
 - POST /v4/spreadsheets/{id}/values/{range}:append
 - POST /v4/spreadsheets/{id}:batchUpdate          addSheet, deleteSheet, updateCells,
                                                   repeatCell, appendDimension,
-                                                  updateSheetProperties, addChart
+                                                  updateSheetProperties, addChart,
+                                                  deleteEmbeddedObject
 
 A1 ranges with quoted tab names ('It''s'!A1:C3), whole tabs and open-ended ranges are
 understood; writing outside a sheet's grid is refused as the real API refuses it. Tests can
@@ -103,6 +104,7 @@ class Book:
         self.title = title
         self.sheets: list[Sheet] = []
         self._next_id = 1000
+        self.chart_ids = 5000
 
     def add(self, title: str, index: int | None = None, sheet_id: int | None = None) -> Sheet:
         if any(s.title == title for s in self.sheets):
@@ -230,6 +232,9 @@ class SheetsDouble:
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
         self.faults: list[int] = []  # status codes to answer the next requests with
         self.delay = 0.0  # seconds to sit on every answer (a slow or hanging API)
+        # The batchUpdate requests this double knows; None: all of the list above. A double
+        # that knows fewer stands for an API (or gateway) that refuses the rest.
+        self.known: set[str] | None = None
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -343,7 +348,13 @@ class SheetsDouble:
             self._raw(query.get("valueInputOption", [""])[0])
             return self._append(book, rest[len("/values/") : -len(":append")], body)
         if method == "POST" and rest == ":batchUpdate":
-            replies = [self._structural(book, request) for request in body.get("requests", [])]
+            requests = body.get("requests", [])
+            unknown = [
+                k for r in requests for k in r if self.known is not None and k not in self.known
+            ]
+            if unknown:
+                raise ApiError(400, f"Invalid requests[0]: unknown request {unknown[0]!r}")
+            replies = [self._structural(book, request) for request in requests]
             return {"spreadsheetId": key, "replies": replies}
         raise ApiError(404, f"Not found: {method} {path}")
 
@@ -405,11 +416,19 @@ class SheetsDouble:
                 for c in cols:
                     sheet.formats[(r, c)] = formats
             return {}
+        if kind == "deleteEmbeddedObject":
+            for sheet in book.sheets:
+                kept = [c for c in sheet.charts if c["chartId"] != spec["objectId"]]
+                if len(kept) < len(sheet.charts):
+                    sheet.charts = kept
+                    return {}
+            raise ApiError(400, f"No embedded object with id: {spec['objectId']}")
         if kind == "addChart":
             chart = dict(spec["chart"])
             anchor = chart.get("position", {}).get("overlayPosition", {}).get("anchorCell", {})
             sheet = book.by_id(anchor.get("sheetId", book.sheets[0].sheet_id))
-            chart["chartId"] = 5000 + len(sheet.charts)
+            book.chart_ids += 1
+            chart["chartId"] = book.chart_ids
             sheet.charts.append(chart)
             return {"addChart": {"chart": chart}}
         raise ApiError(400, f"this double does not know the request {kind!r}")

@@ -230,3 +230,54 @@ def test_two_local_runs_never_overlap(
     assert (code, out) == (2, "")
     assert "Another mentorflow run is busy" in err and api.requests == []
     assert run_cli(capsys, "--sheet", KEY, "nightly")[0] == 0  # once it is done, runs go
+
+
+def test_refused_formats_cost_the_looks_never_the_data(
+    api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
+) -> None:
+    """An API that knows only addSheet: every value still lands, and the run says so."""
+    api.known = {"addSheet", "appendDimension"}
+    api.book(KEY, programme(30))
+    code, out, _ = run_cli(capsys, "--sheet", KEY, "--today", "2026-11-24", "--verbose", "nightly")
+    assert code == 0
+    assert "note: formats and chart not applied: Google Sheets refused a request (400)" in out
+    titles = [s.title for s in api.books[KEY].sheets]
+    assert "Problems" in titles and "Summary" in titles
+    matches = next(s for s in api.books[KEY].sheets if s.title == "Matches")
+    assert len(matches.values()) > 1  # the proposals were written
+
+
+def test_a_rewritten_summary_keeps_one_chart_and_no_old_rows(
+    api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
+) -> None:
+    tabs = {
+        t.name: [[sheets._json(v) for v in r] for r in t.rows]
+        for t in demo.templates(date(2026, 11, 24))
+    }
+    api.book(KEY, tabs)
+    (in_tmp / "mentorflow.toml").write_text(
+        f'[tabs]\nevaluations = "{demo.EVALUATION_TAB}"\n', encoding="utf-8"
+    )
+    argv = ("--config", "mentorflow.toml", "--sheet", KEY, "nightly")
+    assert run_cli(capsys, *argv, "--today", "2026-11-24")[0] == 0
+    summary = next(s for s in api.books[KEY].sheets if s.title == "Overzicht")
+    before = len(summary.values())
+    evaluations = next(s for s in api.books[KEY].sheets if s.title == demo.EVALUATION_TAB)
+    evaluations.cells = {k: v for k, v in evaluations.cells.items() if k[0] < 4}  # fewer answers
+    assert run_cli(capsys, *argv, "--today", "2026-11-25")[0] == 0
+    assert len(summary.charts) == 1
+    assert len(summary.values()) < before  # the old, longer Summary left nothing behind
+    assert all(cell != "" for cell in summary.cells.values())
+
+
+def test_the_grid_grows_when_the_rows_need_it(api: SheetsDouble) -> None:
+    book = api.book(KEY, programme(10))
+    people = book.sheets[0]
+    people.rows = len(people.values())  # a sheet exactly as long as its table
+    workbook = SheetsWorkbook(KEY, load_credentials(None))
+    workbook.read()
+    from pipeline.workbook import Append, Plan
+
+    workbook.apply(Plan((Append(people.title, (("new@zorg.example.org", "New", "mentee"),)),)))
+    assert people.values()[-1][:3] == ["new@zorg.example.org", "New", "mentee"]
+    assert people.rows > len(people.values())
