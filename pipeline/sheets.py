@@ -139,7 +139,8 @@ class Session(AuthorizedSession):
         attempts: int = ATTEMPTS,
     ) -> None:
         super().__init__(credentials)  # type: ignore[no-untyped-call]
-        self.endpoint = endpoint.rstrip("/")
+        # "http://host:port", ".../v4" and ".../v4/spreadsheets" all mean the same API root
+        self.endpoint = re.sub(r"(/v4)?(/spreadsheets)?/*$", "", endpoint.strip())
         self.sleep = sleep or time.sleep
         self.attempts = attempts
         self.count = 0  # HTTP requests made, retries included
@@ -526,10 +527,14 @@ class _Batch:
         if tab is None:
             tab = self._add_sheet(change.tab, len(rows), width)
         self._fit(tab, height, width)
-        cells = [[_json(v) for v in row] for row in rows]
-        self._values(tab, [row + [""] * (width - len(row)) for row in cells], 1)
-        if height > len(rows):
-            self._values(tab, [[""] * width] * (height - len(rows)), len(rows) + 1)
+        # Blank exactly the old cells the new rows do not cover (an empty text clears a cell).
+        cells = [
+            [_json(v) for v in row] + [""] * (len(before[i]) - len(row) if i < len(before) else 0)
+            for i, row in enumerate(rows)
+        ]
+        cells += [[""] * len(old) for old in before[len(rows) :]]
+        if cells:
+            self._values(tab, cells, 1)
         self._header(tab, width)
         self.looks.append(
             {

@@ -231,6 +231,7 @@ class SheetsDouble:
         self.books: dict[str, Book] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
         self.faults: list[int] = []  # status codes to answer the next requests with
+        self.fail_on: dict[int, int] = {}  # request number (from 1) -> status code to answer
         self.delay = 0.0  # seconds to sit on every answer (a slow or hanging API)
         # The batchUpdate requests this double knows; None: all of the list above. A double
         # that knows fewer stands for an API (or gateway) that refuses the rest.
@@ -298,6 +299,8 @@ class SheetsDouble:
                 if self.faults:
                     code = self.faults.pop(0)
                     raise ApiError(code, "injected by the test")
+                if len(self.requests) in self.fail_on:
+                    raise ApiError(self.fail_on.pop(len(self.requests)), "injected by the test")
                 if (
                     self.token is not None
                     and http.headers.get("Authorization") != f"Bearer {self.token}"

@@ -281,3 +281,22 @@ def test_the_grid_grows_when_the_rows_need_it(api: SheetsDouble) -> None:
     workbook.apply(Plan((Append(people.title, (("new@zorg.example.org", "New", "mentee"),)),)))
     assert people.values()[-1][:3] == ["new@zorg.example.org", "New", "mentee"]
     assert people.rows > len(people.values())
+
+
+def test_errors_injected_anywhere_in_a_run_change_nothing_in_its_result(
+    api: SheetsDouble,
+    capsys: pytest.CaptureFixture[str],
+    in_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sheets.time, "sleep", lambda _: None)
+    monkeypatch.setenv("MENTORFLOW_SHEETS_ENDPOINT", api.endpoint + "/v4/")  # also understood
+    results = []
+    for fail_on in ({}, {1: 429, 2: 500, 4: 503, 6: 429, 8: 500, 9: 502}):
+        api.book(KEY, programme(60))
+        api.requests.clear()
+        api.fail_on = dict(fail_on)
+        code, _, _ = run_cli(capsys, "--sheet", KEY, "--today", "2026-11-24", "nightly")
+        assert code == 0 and api.fail_on == {}  # every injected error was met, and retried
+        results.append({s.title: s.values() for s in api.books[KEY].sheets})
+    assert results[0] == results[1]
