@@ -10,8 +10,9 @@ saved plan at most four:
 2. a structural batchUpdate, only when a tab is missing or the grid must grow;
 3. ONE values batchUpdate with RAW input, so that text is never read as a formula; a
    rewritten tab (Summary, Problems) is written over in place, its old rows blanked;
-4. a batchUpdate for looks (bold headers, date and number formats, the Summary chart),
-   sent last and allowed to fail: the data is already saved.
+4. the looks (bold headers, date and number formats, the Summary chart): with the
+   structural batchUpdate when there is one, else a batchUpdate of their own sent last.
+   Looks may be refused: the data is saved all the same.
 
 Every request has a timeout and is retried a bounded number of times with backoff on
 429, 5xx and connection errors (gspread's own backoff client retries forever).
@@ -312,6 +313,11 @@ class SheetsWorkbook:
         except WorkbookError as exc:
             self.notes.append(f"formats and chart not applied: {exc}")
             return
+        self._charts(batch, answer)
+
+    @staticmethod
+    def _charts(batch: _Batch, answer: Mapping[str, Any]) -> None:
+        """Remember the new chart's id: the next rewrite of its tab removes it."""
         for reply in answer.get("replies", []):
             chart = reply.get("addChart", {}).get("chart", {})
             position = chart.get("position", {}).get("overlayPosition", {}).get("anchorCell", {})
@@ -385,15 +391,31 @@ class SheetsWorkbook:
                     f"Someone added rows to the Google Sheet during the run ({taken[0]}); "
                     "nothing was written. Run again."
                 )
+        looks = batch.looks
         if batch.structure:
-            self._call(lambda: self._spreadsheet.batch_update({"requests": batch.structure}))
+            # With the structure anyway, the looks ride along: one request fewer. Should the
+            # API refuse a look, the structure goes alone and the looks try once more, last.
+            try:
+                answer = self._call(
+                    lambda: self._spreadsheet.batch_update(
+                        {"requests": batch.structure + batch.looks}
+                    )
+                )
+                self._charts(batch, answer)
+                looks = []
+            except SheetsUnavailable:
+                raise
+            except WorkbookError:
+                if not batch.looks:
+                    raise
+                self._call(lambda: self._spreadsheet.batch_update({"requests": batch.structure}))
         if batch.data:
             self._call(
                 lambda: self._spreadsheet.values_batch_update(
                     {"valueInputOption": "RAW", "data": batch.data}
                 )
             )
-        if batch.looks:
+        if looks:
             self._dress(batch)
         self._tabs = batch.tabs
         self._formatted = batch.formatted
