@@ -183,3 +183,14 @@ def server() -> Iterator[tuple[Server, int]]:
         yield handler, port
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def sheets_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The local Google Sheets API double, with mentorflow pointed at it by token and URL."""
+    from tests.sheets_double import SheetsDouble
+
+    with SheetsDouble() as double:
+        monkeypatch.setenv("MENTORFLOW_SHEETS_ENDPOINT", double.endpoint)
+        monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "test-token")
+        yield double

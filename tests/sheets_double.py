@@ -22,12 +22,12 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from pipeline.cells import column_letter
 
 Value = str | int | float | bool
 
@@ -374,7 +374,7 @@ class SheetsDouble:
         if below + len(values) > sheet.rows:
             sheet.rows = below + len(values)  # the append endpoint grows the grid itself
         quoted = "'" + sheet.title.replace("'", "''") + "'"
-        book.write(f"{quoted}!{_letters(c0)}{below + 1}", values)
+        book.write(f"{quoted}!{column_letter(c0)}{below + 1}", values)
         return {"updates": {"updatedRange": f"{quoted}!A{below + 1}", "updatedRows": len(values)}}
 
     @staticmethod
@@ -435,18 +435,3 @@ class SheetsDouble:
             sheet.charts.append(chart)
             return {"addChart": {"chart": chart}}
         raise ApiError(400, f"this double does not know the request {kind!r}")
-
-
-def _letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-@contextmanager
-def running(token: str | None = "test-token") -> Iterator[SheetsDouble]:
-    with SheetsDouble(token) as double:
-        yield double

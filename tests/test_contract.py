@@ -6,7 +6,7 @@ Sheets API (tests/sheets_double.py). Every test here runs against all three adap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -39,11 +39,8 @@ class Opened:
 
 
 @pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[SheetsDouble]:
-    with SheetsDouble() as double:
-        monkeypatch.setenv("MENTORFLOW_SHEETS_ENDPOINT", double.endpoint)
-        monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "test-token")
-        yield double
+def api(sheets_api: SheetsDouble) -> SheetsDouble:
+    return sheets_api
 
 
 def sheets_workbook() -> SheetsWorkbook:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,11 +29,8 @@ KEY = "1mentorflowSheetsTestKey000000000000000"
 
 
 @pytest.fixture
-def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[SheetsDouble]:
-    with SheetsDouble() as double:
-        monkeypatch.setenv("MENTORFLOW_SHEETS_ENDPOINT", double.endpoint)
-        monkeypatch.setenv("GOOGLE_OAUTH_ACCESS_TOKEN", "test-token")
-        yield double
+def api(sheets_api: SheetsDouble) -> SheetsDouble:
+    return sheets_api
 
 
 def programme(participants: int) -> dict[str, list[list[Any]]]:
@@ -48,6 +44,14 @@ def programme(participants: int) -> dict[str, list[list[Any]]]:
             rows = [list(header("participants", "en")), *map(list, synthetic_rows(participants))]
         tabs[template.name] = [[sheets._json(v) for v in row] for row in rows]
     return tabs
+
+
+def demo_book(api: SheetsDouble) -> None:
+    """The demo programme (mentorflow demo) as a Google Sheet."""
+    day = date(2026, 11, 24)
+    api.book(
+        KEY, {t.name: [[sheets._json(v) for v in r] for r in t.rows] for t in demo.templates(day)}
+    )
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -123,11 +127,7 @@ def test_a_dry_run_only_reads(
 def test_the_demo_runs_on_a_google_sheet_like_on_a_file(
     api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
 ) -> None:
-    tabs = {
-        t.name: [[sheets._json(v) for v in r] for r in t.rows]
-        for t in demo.templates(date(2026, 11, 24))
-    }
-    api.book(KEY, tabs)
+    demo_book(api)
     (in_tmp / "mentorflow.toml").write_text(
         f'[workbook]\ngoogle_sheet = "https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0"\n'
         f'[tabs]\nevaluations = "{demo.EVALUATION_TAB}"\n',
@@ -250,11 +250,7 @@ def test_refused_formats_cost_the_looks_never_the_data(
 def test_a_rewritten_summary_keeps_one_chart_and_no_old_rows(
     api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
 ) -> None:
-    tabs = {
-        t.name: [[sheets._json(v) for v in r] for r in t.rows]
-        for t in demo.templates(date(2026, 11, 24))
-    }
-    api.book(KEY, tabs)
+    demo_book(api)
     (in_tmp / "mentorflow.toml").write_text(
         f'[tabs]\nevaluations = "{demo.EVALUATION_TAB}"\n', encoding="utf-8"
     )
