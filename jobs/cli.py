@@ -261,7 +261,8 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
     config = load_config(args.config)
     today = today_in(config, args.today)
     # A dry run writes nothing and may look while a real run is busy.
-    guard = nullcontext() if args.dry_run else exclusive(workbook_identity(config, args))
+    holder = f"pid {os.getpid()}, started {datetime.now():%Y-%m-%d %H:%M}"
+    guard = nullcontext() if args.dry_run else exclusive(workbook_identity(config, args), holder)
     with guard:
         book = open_workbook(config, args)
         delivery = delivery_for(config, book, today, args.dry_run)

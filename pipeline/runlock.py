@@ -8,7 +8,6 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 from pipeline.errors import MentorflowError
@@ -25,8 +24,10 @@ def lock_path(identity: str) -> Path:
 
 
 @contextmanager
-def exclusive(identity: str) -> Iterator[None]:
+def exclusive(identity: str, holder: str = "") -> Iterator[None]:
     """Hold the lock of `identity` (a workbook's path or a sheet's key) for the whole run.
+
+    `holder` says who holds it (process and start time) to a run that finds it taken.
 
     The operating system lets go of the lock when the process ends, however it ends, so a
     killed run never leaves a stale lock behind.
@@ -44,7 +45,7 @@ def exclusive(identity: str) -> Iterator[None]:
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(f"pid {os.getpid()}, started {datetime.now():%Y-%m-%d %H:%M:%S}")
+        handle.write(holder or f"pid {os.getpid()}")
         handle.flush()
         try:
             yield
