@@ -215,14 +215,12 @@ def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
     if args.sheet or (config.google_sheet and not args.workbook):
         key = sheet_key(args.sheet or config.google_sheet or "")
         real = SheetsWorkbook(key, load_credentials(config.credentials_file))
-        if args.dry_run:
-            return InMemoryWorkbook(real.read(), name=real.name)
-        return real
-    path = args.workbook or Path(config.workbook_path or "programme.xlsx")
+    else:
+        path = args.workbook or Path(config.workbook_path or "programme.xlsx")
+        real = XlsxWorkbook(path, writable=not args.dry_run)
     if args.dry_run:
-        real = XlsxWorkbook(path, writable=False)
         return InMemoryWorkbook(real.read(), name=real.name)
-    return XlsxWorkbook(path)
+    return real
 
 
 def describe(plan: Plan) -> list[str]:

@@ -13,16 +13,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pipeline.cells import CellError, email_key, parse_date
+from pipeline.cells import email_key
 from pipeline.evaluation import Evaluations, Response
 from pipeline.journey import Outgoing
 from pipeline.messages import render as render_problem
 from pipeline.models import Problem
-from pipeline.problems import ordered, since
+from pipeline.problems import ordered, since, where
 from pipeline.programme import Programme
 from pipeline.render import long_date, programme_variables
 from pipeline.run import RunContext
-from pipeline.vocab import COLUMNS, TABS, TOUCHPOINTS, WEEKDAYS, pick
+from pipeline.vocab import TABS, TOUCHPOINTS, WEEKDAYS, pick
 
 #: New problems listed one by one in the digest; the rest are counted.
 LISTED_PROBLEMS = 25
@@ -97,15 +97,12 @@ def _flags(
 def _problem_items(
     problems: Sequence[Problem], lang: str, run: RunContext, week: Week
 ) -> list[dict[str, str]]:
-    row_word = COLUMNS["problems"].word("row", lang).lower()
     items = []
     for problem in problems:
         if since(problem, lang, run.seen, run.today) <= week.start:
             continue  # in an earlier digest already
         _, shown, _ = render_problem(problem, lang)
-        where = problem.tab + (f", {row_word} {problem.row}" if problem.row else "")
-        where += f", {problem.column}" if problem.column else ""
-        items.append({"where": where, "text": shown})
+        items.append({"where": where(problem, lang), "text": shown})
     return items
 
 
@@ -131,11 +128,8 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
         )
     sent, failed = 0, []
     for entry in programme.mail_log:
-        try:
-            day = parse_date(entry.time)
-        except CellError:
-            continue
-        if not week.holds(day):
+        day = entry.day
+        if day is None or not week.holds(day):
             continue
         if entry.status == "sent":
             sent += 1

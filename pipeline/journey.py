@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.cells import CellError, add_days, email_key, parse_date
+from pipeline.cells import add_days, email_key
 from pipeline.models import MailLogEntry, Match, Participant
 from pipeline.programme import Programme
 from pipeline.settings import Settings
@@ -94,11 +94,8 @@ def approval_dates(log: Iterable[MailLogEntry]) -> dict[str, date]:
     """The day each match was first seen approved, remembered by its introduction rows."""
     approved: dict[str, date] = {}
     for entry in log:
-        if entry.touchpoint != "introduction" or not entry.time:
-            continue
-        try:
-            day = parse_date(entry.time)
-        except CellError:
+        day = entry.day
+        if entry.touchpoint != "introduction" or day is None:
             continue
         if entry.match_id not in approved or day < approved[entry.match_id]:
             approved[entry.match_id] = day

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipeline.cells import email_key
+from pipeline.cells import CellError, email_key, parse_date
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,14 @@ class MailLogEntry:
     subject: str = ""
     time: str = ""
     detail: str = ""
+
+    @property
+    def day(self) -> date | None:
+        """The day of `time`, or None when it cannot be read."""
+        try:
+            return parse_date(self.time)
+        except CellError:
+            return None
 
 
 #: What happens to the data until the coordinator fixes it; "skipped" makes a problem an error.

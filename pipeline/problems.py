@@ -62,7 +62,7 @@ def problem_rows(
     rows: list[Row] = [header("problems", lang)]
     for problem in problems:
         severity, shown, fix = render(problem, lang)
-        first = seen.get(_key(problem.tab, problem.row, problem.column, shown), today)
+        first = since(problem, lang, seen, today)
         # ISO text, not a date cell: it reads back the same from every adapter
         rows.append(
             (severity, problem.tab, problem.row, problem.column, shown, fix, first.isoformat())
@@ -77,21 +77,22 @@ def problems_tab(
     tab_names: dict[str, str],
     seen: Mapping[ProblemKey, date],
     today: date,
-) -> Replace | None:
-    """The rewrite of the Problems tab, or None when it already says exactly this."""
+) -> Replace:
+    """The rewrite of the Problems tab (the run leaves out a rewrite that changes nothing)."""
     name = next(
         (n for n in snapshot if tab_key(n, tab_names) == "problems"), TABS.word("problems", lang)
     )
-    rows = problem_rows(problems, lang, seen, today)
-    if snapshot.get(name) == rows:
-        return None
-    return Replace(name, rows)
+    return Replace(name, problem_rows(problems, lang, seen, today))
+
+
+def where(problem: Problem, lang: str) -> str:
+    """'Participants row 3, Email': the place of a problem, in the workbook's language."""
+    row_word = PROBLEM_COLUMNS.word("row", lang).lower()
+    place = problem.tab + (f" {row_word} {problem.row}" if problem.row else "")
+    return place + (f", {problem.column}" if problem.column else "")
 
 
 def as_line(problem: Problem, lang: str) -> str:
     """One problem on one line, for the terminal and logs."""
     severity, shown, fix = render(problem, lang)
-    row_word = PROBLEM_COLUMNS.word("row", lang).lower()
-    where = f"{problem.tab}" + (f" {row_word} {problem.row}" if problem.row else "")
-    where += f", {problem.column}" if problem.column else ""
-    return f"{severity}: {where}: {shown} {fix}"
+    return f"{severity}: {where(problem, lang)}: {shown} {fix}"

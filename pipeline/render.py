@@ -89,6 +89,11 @@ _CONTACT_NONE = (
 )
 
 
+def month_name(month: int, lang: str) -> str:
+    """'November', 'november', 'november': as it is written inside a sentence."""
+    return _MONTHS[lang if lang in _MONTHS else "en"][month - 1]
+
+
 def long_date(day: date, lang: str) -> str:
     """'maandag 14 december 2026', 'Monday 14 December 2026', 'mandag 14. desember 2026'."""
     lang = lang if lang in _MONTHS else "en"

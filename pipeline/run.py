@@ -56,7 +56,7 @@ def check(programme: Programme, context: RunContext) -> StageResult:
 
 
 def _unchanged(change: object, snapshot: Mapping[str, tuple[object, ...]]) -> bool:
-    """A rewrite of a tab that already holds exactly these rows (Summary on a quiet night)."""
+    """A rewrite of a tab that already holds exactly these rows (Summary, Problems)."""
     return isinstance(change, Replace) and snapshot.get(change.tab) == trim(change.rows)
 
 
@@ -96,12 +96,14 @@ def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext
     plan = Plan()
     for _, result in results:
         plan += result.plan
-    plan = Plan(tuple(c for c in plan.changes if not _unchanged(c, snapshot)))
-    rewrite = problems_tab(
-        snapshot, problems, programme.language, dict(context.tab_names), seen, context.today
+    plan += Plan(
+        (
+            problems_tab(
+                snapshot, problems, programme.language, dict(context.tab_names), seen, context.today
+            ),
+        )
     )
-    if rewrite is not None:
-        plan += Plan((rewrite,))
+    plan = Plan(tuple(c for c in plan.changes if not _unchanged(c, snapshot)))
     book.apply(plan)
     return RunReport(
         programme=programme,

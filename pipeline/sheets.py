@@ -191,7 +191,6 @@ def _wait(response: requests.Response, attempt: int) -> float:
 class _Tab:
     sheet_id: int
     title: str
-    index: int
     rows: int  # the grid's size
     columns: int
     filled: int  # rows up to the last one with a value
@@ -337,7 +336,6 @@ class SheetsWorkbook:
             self._tabs[props["title"]] = _Tab(
                 props["sheetId"],
                 props["title"],
-                props.get("index", len(self._tabs)),
                 grid.get("rowCount", 1000),
                 grid.get("columnCount", 26),
                 0,
@@ -446,7 +444,6 @@ class _Batch:
         tab = _Tab(
             self._next_id,
             title,
-            len(self.tabs),
             max(rows + GRID_SLACK, 1000),
             max(columns, 26),
             0,

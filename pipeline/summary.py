@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.cells import Cell, CellError, Row, add_days, parse_date
+from pipeline.cells import Cell, Row, add_days
 from pipeline.evaluation import EVALUATED, Evaluations, Question, Response, read_evaluations
 from pipeline.matching import pool
 from pipeline.programme import Programme
+from pipeline.render import month_name
 from pipeline.run import RunContext, StageResult
 from pipeline.settings import PROGRAMME_NAME
 from pipeline.vocab import TABS, pick
@@ -107,20 +108,6 @@ _L: dict[str, tuple[str, str, str]] = {
         "Gjennomsnittlig svar per spørsmål (alle)",
     ),
 }
-_MONTHS = (
-    ("January", "januari", "januar"),
-    ("February", "februari", "februar"),
-    ("March", "maart", "mars"),
-    ("April", "april", "april"),
-    ("May", "mei", "mai"),
-    ("June", "juni", "juni"),
-    ("July", "juli", "juli"),
-    ("August", "augustus", "august"),
-    ("September", "september", "september"),
-    ("October", "oktober", "oktober"),
-    ("November", "november", "november"),
-    ("December", "december", "desember"),
-)
 #: Decimals kept of a mean or a rate: exact to the eye, and the same after a save in any
 #: spreadsheet (a float's last digits do not survive every file format).
 PRECISION = 10
@@ -163,15 +150,13 @@ class Health:
 
 def health(programme: Programme, today: date) -> Health:
     statuses = [m.status for m in programme.matches]
-    sent = 0
-    for entry in programme.mail_log:
-        if entry.status != "sent":
-            continue
-        try:
-            day = parse_date(entry.time)
-        except CellError:
-            continue
-        sent += (day.year, day.month) == (today.year, today.month)
+    sent = sum(
+        1
+        for entry in programme.mail_log
+        if entry.status == "sent"
+        and (day := entry.day) is not None
+        and (day.year, day.month) == (today.year, today.month)
+    )
     return Health(
         statuses.count("approved"),
         statuses.count("proposed"),
@@ -252,7 +237,7 @@ def summary_rows(
     minimum = max(settings.minimum_group_size, 1)
     name = settings.programme_name or PROGRAMME_NAME.word(lang)
     now = health(programme, today)
-    month = f"{pick(_MONTHS[today.month - 1], lang)} {today.year}"
+    month = f"{month_name(today.month, lang)} {today.year}"
     rows: list[Row] = [
         (label("title", lang, programme=name),),
         (),

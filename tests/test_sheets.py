@@ -9,20 +9,18 @@ import json
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 import pipeline.sheets as sheets
+from benchmarks.sheets import tabs as programme  # a new workbook with N synthetic people
 from jobs.cli import main
 from pipeline import demo
 from pipeline.errors import ConfigError
-from pipeline.layout import header, new_workbook
 from pipeline.runlock import exclusive
 from pipeline.sheets import SCOPES, SheetsUnavailable, SheetsWorkbook, load_credentials, sheet_key
-from pipeline.vocab import TABS
 from tests.sheets_double import SheetsDouble
 
 KEY = "1mentorflowSheetsTestKey000000000000000"
@@ -31,19 +29,6 @@ KEY = "1mentorflowSheetsTestKey000000000000000"
 @pytest.fixture
 def api(sheets_api: SheetsDouble) -> SheetsDouble:
     return sheets_api
-
-
-def programme(participants: int) -> dict[str, list[list[Any]]]:
-    """A new workbook (mentorflow init) with synthetic participants, as the API holds it."""
-    from benchmarks.workbook import synthetic_rows
-
-    tabs: dict[str, list[list[Any]]] = {}
-    for template in new_workbook("en"):
-        rows = [list(r) for r in template.rows]
-        if TABS.key_of(template.name) == "participants":
-            rows = [list(header("participants", "en")), *map(list, synthetic_rows(participants))]
-        tabs[template.name] = [[sheets._json(v) for v in row] for row in rows]
-    return tabs
 
 
 def demo_book(api: SheetsDouble) -> None:
