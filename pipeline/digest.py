@@ -17,10 +17,10 @@ from pipeline.cells import email_key
 from pipeline.evaluation import Evaluations, Response
 from pipeline.journey import Outgoing
 from pipeline.messages import render as render_problem
-from pipeline.models import Problem
+from pipeline.models import Match, Problem
 from pipeline.problems import ordered, since, where
 from pipeline.programme import Programme
-from pipeline.render import long_date, programme_variables
+from pipeline.render import first_name, long_date, programme_variables
 from pipeline.run import RunContext
 from pipeline.vocab import TABS, TOUCHPOINTS, WEEKDAYS, pick
 
@@ -70,6 +70,17 @@ def digest_key(week: Week, coordinator: str) -> str:
     return f"digest/{week.day.isoformat()}/{email_key(coordinator)}"
 
 
+def _pair(programme: Programme, match: Match) -> dict[str, str]:
+    """The match's ID and its people's names (their addresses if they left Participants)."""
+    mentee, mentor = programme.person(match.mentee_email), programme.person(match.mentor_email)
+    return {
+        "id": match.match_id,
+        "row": str(match.row),
+        "mentee": mentee.name if mentee else match.mentee_email,
+        "mentor": mentor.name if mentor else match.mentor_email,
+    }
+
+
 def _flags(
     responses: list[Response], found: Evaluations, programme: Programme, lang: str
 ) -> list[dict[str, str]]:
@@ -80,13 +91,9 @@ def _flags(
             reasons.append(pick(_NOT_MET, lang))
         if not reasons:
             continue
-        match = response.match
-        mentee, mentor = programme.person(match.mentee_email), programme.person(match.mentor_email)
         flags.append(
             {
-                "match": match.match_id,
-                "mentee": mentee.name if mentee else match.mentee_email,
-                "mentor": mentor.name if mentor else match.mentor_email,
+                **_pair(programme, response.match),
                 "who": pick(_ROLE[response.role], lang),
                 "reasons": "; ".join(reasons),
             }
@@ -113,19 +120,7 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
         return None
     settings = programme.settings
     lang = programme.email_language
-    proposals = []
-    for match in programme.matches:
-        if match.status != "proposed":
-            continue
-        mentee, mentor = programme.person(match.mentee_email), programme.person(match.mentor_email)
-        proposals.append(
-            {
-                "id": match.match_id,
-                "row": str(match.row),
-                "mentee": mentee.name if mentee else match.mentee_email,
-                "mentor": mentor.name if mentor else match.mentor_email,
-            }
-        )
+    proposals = [_pair(programme, m) for m in programme.matches if m.status == "proposed"]
     sent, failed = 0, []
     for entry in programme.mail_log:
         day = entry.day
@@ -150,7 +145,7 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
     problems = _problem_items(open_problems, lang, run, week)
     variables: Mapping[str, object] = {
         **programme_variables(programme, lang),
-        "recipient_first": (settings.coordinator_name.split() or [""])[0],
+        "recipient_first": first_name(settings.coordinator_name),
         "week_start": long_date(week.start, lang),
         "week_end": long_date(week.day - timedelta(days=1), lang),
         "workbook": run.workbook,

@@ -102,7 +102,7 @@ def long_date(day: date, lang: str) -> str:
     return f"{weekday} {day.day}{dot} {month} {day.year}"
 
 
-def _first(name: str) -> str:
+def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
@@ -138,14 +138,14 @@ def context(programme: Programme, message: Message, lang: str) -> dict[str, str]
         **programme_variables(programme, lang),
         "role": message.role,
         "recipient_name": message.to.name,
-        "recipient_first": _first(message.to.name),
+        "recipient_first": first_name(message.to.name),
         "mentee_name": mentee.name,
-        "mentee_first": _first(mentee.name),
+        "mentee_first": first_name(mentee.name),
         "mentee_email": mentee.email,
         "mentee_team": mentee.team,
         "mentee_discipline": mentee.discipline,
         "mentor_name": mentor.name,
-        "mentor_first": _first(mentor.name),
+        "mentor_first": first_name(mentor.name),
         "mentor_email": mentor.email,
         "start_date": long_date(mentee.start_date, lang) if mentee.start_date else "",
         "evaluation_link": settings.evaluation_form_link,
