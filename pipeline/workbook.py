@@ -1,7 +1,7 @@
 """The one seam to a workbook: read every tab at once, apply a plan of appends and rewrites.
 
-Adapters: `pipeline.xlsx.XlsxWorkbook` (a local .xlsx file) and `InMemoryWorkbook` below,
-which serves the tests and `--dry-run`.
+Adapters: `pipeline.xlsx.XlsxWorkbook` (a local .xlsx file), `pipeline.sheets.SheetsWorkbook`
+(a Google Sheet) and `InMemoryWorkbook` below, which serves the tests and `--dry-run`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,21 @@ class Replace:
     formats: tuple[tuple[int, int, str], ...] = ()
 
 
-Change = Append | Replace
+@dataclass(frozen=True)
+class Update:
+    """Cells of one existing row of a job-owned tab, written over in place.
+
+    The Mail log's one row per message: logged `pending`, then its outcome written over the
+    same row. `row` is the sheet row number (counted from 1, header included) and `cells`
+    start at column A; a None cell is left as it is.
+    """
+
+    tab: str
+    row: int
+    cells: Row
+
+
+Change = Append | Replace | Update
 
 
 @dataclass(frozen=True)
@@ -140,7 +154,21 @@ class InMemoryWorkbook:
                 self.charts.pop(change.tab, None)
                 if change.chart is not None:
                     self.charts[change.tab] = change.chart
+            elif isinstance(change, Update):
+                self.tabs[change.tab] = trim(_updated(current, change))
             else:
                 head = (change.header,) if not current and change.header else ()
                 self.tabs[change.tab] = trim(current + head + change.rows)
         self.applied.append(plan)
+
+
+def _updated(rows: tuple[Row, ...], change: Update) -> list[Row]:
+    """`rows` with the non-empty cells of `change` written over its row."""
+    grown = list(rows) + [()] * max(change.row - len(rows), 0)
+    old = list(grown[change.row - 1])
+    old += [None] * max(len(change.cells) - len(old), 0)
+    for index, value in enumerate(change.cells):
+        if value is not None:
+            old[index] = value
+    grown[change.row - 1] = tuple(old)
+    return grown

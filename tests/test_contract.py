@@ -21,7 +21,7 @@ from pipeline.run import RunContext, run
 from pipeline.schema import Snapshot
 from pipeline.sheets import SheetsWorkbook, _json
 from pipeline.stages import nightly
-from pipeline.workbook import Append, InMemoryWorkbook, Plan, Replace, Workbook
+from pipeline.workbook import Append, InMemoryWorkbook, Plan, Replace, Update, Workbook
 from pipeline.xlsx import XlsxWorkbook
 from tests.conftest import write_xlsx
 from tests.sheets_double import SheetsDouble
@@ -151,6 +151,53 @@ def test_an_append_to_a_missing_tab_creates_it_with_its_header(make: Callable[..
     assert rows[0] == header
     assert rows[1][:2] == ("k1", "M-0001")
     assert plain(rows[1][2]) == plain(when)  # the time of day survives
+
+
+LOG_HEADER = ("Time", "To", "Status", "Detail", "Key")
+WHEN = datetime(2026, 11, 24, 2, 30)
+
+
+def test_an_update_writes_over_one_row_in_place_and_leaves_empty_cells_as_they_are(
+    make: Callable[..., Opened],
+) -> None:
+    """One row per message: the outcome is written over the pending row, nothing appended."""
+    opened = make({**BASE, "Mail log": [LOG_HEADER, (WHEN, "a@x.org", "pending", None, "k1")]})
+    opened.book.read()
+    later = datetime(2026, 11, 24, 2, 31)
+    opened.book.apply(Plan((Update("Mail log", 2, (later, None, "sent", "250 OK")),)))
+    rows = opened.reopen().read()["Mail log"]
+    assert len(rows) == 2
+    assert [plain(v) for v in rows[1]] == [plain(later), "a@x.org", "sent", "250 OK", "k1"]
+    assert rows[0] == LOG_HEADER
+
+
+def test_an_update_reaches_rows_appended_earlier_in_the_same_run(
+    make: Callable[..., Opened],
+) -> None:
+    """Pending rows saved, then their outcomes: two saves of one run, one row per message."""
+    opened = make(BASE)
+    opened.book.read()
+    pending = tuple((WHEN, f"{n}@x.org", "pending", None, f"k{n}") for n in range(3))
+    opened.book.apply(Plan((Append("Mail log", pending, LOG_HEADER),)))
+    opened.book.apply(
+        Plan(
+            (
+                Update("Mail log", 3, (None, None, "failed", "451 try again later")),
+                Update("Mail log", 4, (None, None, "sent")),
+            )
+        )
+    )
+    rows = opened.reopen().read()["Mail log"]
+    assert [r[2] for r in rows] == ["Status", "pending", "failed", "sent"]
+    assert rows[2][3] == "451 try again later"
+    assert rows[3][4] == "k2"
+
+
+def test_an_update_writes_text_as_text(make: Callable[..., Opened]) -> None:
+    opened = make({**BASE, "Mail log": [LOG_HEADER, (WHEN, "a@x.org", "pending", None, "k1")]})
+    opened.book.read()
+    opened.book.apply(Plan((Update("Mail log", 2, (None, None, "failed", "=1+1")),)))
+    assert opened.reopen().read()["Mail log"][1][3] == "=1+1"
 
 
 def test_a_rewrite_replaces_the_whole_tab_in_its_place(make: Callable[..., Opened]) -> None:
