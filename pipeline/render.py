@@ -187,14 +187,25 @@ def _address(name: str, email: str) -> Address:
 
 
 def build(
-    rendered: Rendered, sender: str, to_name: str, to_email: str, now: datetime
+    rendered: Rendered,
+    sender: str,
+    to_name: str,
+    to_email: str,
+    now: datetime,
+    reply_to: tuple[str, str] | None = None,
 ) -> EmailMessage:
-    """A multipart/alternative message (a real plain-text part and an HTML part)."""
+    """A multipart/alternative message (a real plain-text part and an HTML part).
+
+    `reply_to` (name, address): where a reply goes, the coordinator for journey mail, so
+    that a mentee answering a welcome reaches a person and not the sending mailbox.
+    """
     sender_name, _, sender_address = sender.rpartition("<")
     sender_address = sender_address.rstrip(">").strip() or sender.strip()
     message = EmailMessage(policy=SMTP)
     message["From"] = _address(sender_name.strip().strip('"'), sender_address)
     message["To"] = _address(to_name, to_email)
+    if reply_to is not None and "@" in reply_to[1]:
+        message["Reply-To"] = _address(*reply_to)
     message["Subject"] = " ".join(rendered.subject.split())
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sender_address.rpartition("@")[2] or None)
