@@ -253,7 +253,7 @@ def outgoing(programme: Programme, message: Message) -> Outgoing:
 
 
 def _prepare(message: Outgoing, delivery: Delivery) -> EmailMessage:
-    rendered = render(message.touchpoint, message.lang, message.variables)
+    rendered = render(message.touchpoint, message.lang, message.variables, delivery.templates)
     return build(rendered, delivery.sender, message.to_name, message.to_email, delivery.now())
 
 

@@ -105,6 +105,7 @@ class Delivery:
     per_minute: int | None = None
     sleep: Callable[[float], None] = time.sleep
     journal: Journal | None = None  # without one, every key left pending becomes unknown
+    templates: tuple[Path, ...] = ()  # the organisation's email templates, before ours
 
 
 @dataclass

@@ -7,7 +7,7 @@ autoescaped, so a name can never become markup).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.headerregistry import Address
@@ -153,9 +153,10 @@ def context(programme: Programme, message: Message, lang: str) -> dict[str, str]
 
 
 @cache
-def _environment(folder: Path) -> jinja2.Environment:
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    # The organisation's own copies first; a template it did not copy comes from ours.
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+        loader=jinja2.FileSystemLoader([*folders, TEMPLATES]),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
         keep_trailing_newline=False,
@@ -170,10 +171,16 @@ class Rendered:
 
 
 def render(
-    touchpoint: str, lang: str, variables: Mapping[str, object], folder: Path = TEMPLATES
+    touchpoint: str,
+    lang: str,
+    variables: Mapping[str, object],
+    folders: Sequence[Path] = (),
 ) -> Rendered:
-    """Subject (one line), plain text and HTML of one touchpoint in one language."""
-    env = _environment(folder)
+    """Subject (one line), plain text and HTML of one touchpoint in one language.
+
+    `folders` are searched before the templates shipped with mentorflow.
+    """
+    env = _environment(tuple(folders))
     subject = " ".join(env.get_template(f"{lang}/{touchpoint}.subject").render(variables).split())
     text = env.get_template(f"{lang}/{touchpoint}.txt").render(variables).strip() + "\n"
     html = env.get_template(f"{lang}/{touchpoint}.html").render(subject=subject, **variables)
