@@ -35,7 +35,7 @@ from pipeline.runlock import exclusive
 from pipeline.sheets import SheetsWorkbook, load_credentials, sheet_key
 from pipeline.stages import named, nightly
 from pipeline.vocab import LANGUAGES, TABS
-from pipeline.workbook import Append, InMemoryWorkbook, Plan, Workbook
+from pipeline.workbook import Append, InMemoryWorkbook, Plan, Update, Workbook
 from pipeline.xlsx import XlsxWorkbook, ensure_closed
 
 SHOWN_PROBLEMS = 20
@@ -228,6 +228,8 @@ def describe(plan: Plan) -> list[str]:
     for change in plan.changes:
         if isinstance(change, Append):
             lines.append(f'append {len(change.rows)} row(s) to tab "{change.tab}"')
+        elif isinstance(change, Update):
+            lines.append(f'update row {change.row} of tab "{change.tab}"')
         else:
             lines.append(f'rewrite tab "{change.tab}" ({max(len(change.rows) - 1, 0)} row(s))')
     return lines
