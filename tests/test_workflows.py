@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +46,75 @@ def test_the_schema_check_can_fail(tmp_path: Path) -> None:
         timeout=120,
     )
     assert done.returncode == 1
+
+
+def zizmor(*paths: Path) -> list[dict[str, Any]]:
+    """zizmor's findings, offline, for the given workflow files or folders."""
+    beside = Path(sys.executable).parent / "zizmor"
+    program = str(beside) if beside.exists() else shutil.which("zizmor")
+    assert program, "zizmor is not installed: pip install -e '.[dev]'"
+    done = subprocess.run(
+        [program, "--offline", "--format", "json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip(), done.stderr  # a crash, not a verdict
+    findings: list[dict[str, Any]] = json.loads(done.stdout)
+    assert (done.returncode == 0) == (not findings), done.stderr
+    return findings
+
+
+def describe(findings: list[dict[str, Any]]) -> list[str]:
+    """Each finding as `ident at file:line`, for a readable failure message."""
+    named = []
+    for finding in findings:
+        where = json.dumps(finding.get("locations", [])[:1])
+        path = re.search(r'"verbatim_path": "([^"]+)"', where)
+        row = re.search(r'"start_point": \{"row": (\d+)', where)
+        named.append(
+            f"{finding.get('ident')} at {path[1] if path else '?'}:"
+            f"{int(row[1]) + 1 if row else '?'}"
+        )
+    return named
+
+
+def test_the_workflows_pass_the_zizmor_security_audit() -> None:
+    findings = zizmor(ROOT / ".github" / "workflows")
+    assert findings == [], describe(findings)
+
+
+def test_the_audit_can_fail(tmp_path: Path) -> None:
+    unpinned = tmp_path / "unpinned.yml"
+    unpinned.write_text(
+        "on: push\npermissions: {}\njobs:\n  x:\n    name: x\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n"
+        "        with:\n          persist-credentials: false\n"
+    )
+    assert "unpinned-uses" in {f["ident"] for f in zizmor(unpinned)}
+
+
+def test_every_action_is_pinned_to_a_commit_of_a_named_release() -> None:
+    """A tag can be moved to other code; a commit cannot. The comment keeps it readable."""
+    pinned = re.compile(r"^\s*(- )?uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+){0,2}$")
+    uses = [
+        (path.name, line)
+        for path in WORKFLOWS
+        for line in path.read_text().splitlines()
+        if re.match(r"^\s*(- )?uses:", line)
+    ]
+    assert [u for u in uses if not pinned.match(u[1])] == []
+    steps = [
+        (path.name, step)
+        for path in WORKFLOWS
+        for job in load(path.name)["jobs"].values()
+        for step in job["steps"]
+        if "uses" in step
+    ]
+    assert len(steps) == len(uses) >= 4  # no `uses:` written in another form
+    for name, step in steps:
+        if step["uses"].startswith("actions/checkout@"):  # no token left in .git/config
+            assert step["with"]["persist-credentials"] is False, name
 
 
 def test_the_nightly_schedule_is_explicit_and_not_on_the_hour() -> None:
