@@ -22,7 +22,7 @@ from pipeline.problems import ordered, since, where
 from pipeline.programme import Programme
 from pipeline.render import first_name, long_date, programme_variables
 from pipeline.run import RunContext
-from pipeline.vocab import TABS, TOUCHPOINTS, WEEKDAYS, pick
+from pipeline.vocab import MAIL_STATUSES, TABS, TOUCHPOINTS, WEEKDAYS, pick
 
 #: New problems listed one by one in the digest; the rest are counted.
 LISTED_PROBLEMS = 25
@@ -121,23 +121,23 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
     settings = programme.settings
     lang = programme.email_language
     proposals = [_pair(programme, m) for m in programme.matches if m.status == "proposed"]
-    sent, failed = 0, []
-    for entry in programme.mail_log:
-        day = entry.day
-        if day is None or not week.holds(day):
-            continue
-        if entry.status == "sent":
-            sent += 1
-        elif entry.status == "failed":
-            failed.append(
-                {
-                    "row": str(entry.row),
-                    "to": entry.to,
-                    "touchpoint": TOUCHPOINTS.word(entry.touchpoint, lang)
-                    if entry.touchpoint in TOUCHPOINTS
-                    else entry.touchpoint,
-                }
-            )
+    latest = {entry.key: entry for entry in programme.mail_log}  # an older log's last row
+    sent = sum(
+        1 for e in latest.values() if e.status == "sent" and e.day is not None and week.holds(e.day)
+    )
+    # Failed and uncertain mail stays in every digest until the coordinator handles it.
+    failed = [
+        {
+            "row": str(entry.row),
+            "to": entry.to,
+            "touchpoint": TOUCHPOINTS.word(entry.touchpoint, lang)
+            if entry.touchpoint in TOUCHPOINTS
+            else entry.touchpoint,
+            "status": MAIL_STATUSES.word(entry.status, lang),
+        }
+        for entry in latest.values()
+        if entry.status in ("failed", "unknown")
+    ]
     this_week = [r for r in found.responses if r.received is not None and week.holds(r.received)]
     undated = [r for r in found.responses if r.received is None]
     tab_order = [table.name for table in programme.tables.values()]

@@ -115,15 +115,18 @@ def journey(
     today: date,
     answered: frozenset[str] = frozenset(),
     never_left: frozenset[str] = frozenset(),
+    retry: frozenset[str] = frozenset(),
 ) -> list[Message]:
     """Messages due today or earlier that the Mail log does not hold yet, oldest first.
 
     `answered` holds the (folded) emails of everyone who answered the evaluation: they get
     no evaluation reminder. `never_left` holds logged keys proven never handed to a mail
-    server (a run died first): they are due like unlogged ones.
+    server (a run died first): they are due like unlogged ones. `retry` holds keys that
+    failed for a passing reason: due again while within the grace days, left as they are
+    (failed) after that.
     """
     settings = programme.settings
-    logged = {entry.key for entry in programme.mail_log} - never_left
+    logged = {entry.key for entry in programme.mail_log} - never_left - retry
     approved_on = approval_dates(programme.mail_log)
     messages: list[Message] = []
     for match in programme.matches:
@@ -141,12 +144,14 @@ def journey(
             # (as skipped) even when switched off; other switched-off touchpoints are not.
             if due > today or (switched_off and touchpoint != "introduction"):
                 continue
-            late = (today - due).days > settings.grace_days
+            overdue = (today - due).days > settings.grace_days
+            late = overdue
             if touchpoint in ("introduction", "welcome"):
                 late = late and approved >= add_days(anchor, ALWAYS_BEFORE_DAYS)
             for message in addressed(match, touchpoint, mentor, mentee, due, late or switched_off):
                 if touchpoint == "evaluation_reminder" and message.to.key in answered:
                     continue
-                if message.key not in logged:
-                    messages.append(message)
+                if message.key in logged or (message.key in retry and (overdue or message.skip)):
+                    continue
+                messages.append(message)
     return sorted(messages, key=lambda m: (m.due, m.key))

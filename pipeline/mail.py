@@ -6,12 +6,14 @@ The Mail log is the memory. For every run:
 2. messages too late to send are logged `skipped`;
 3. the messages about to go out are logged `pending` and SAVED before anything is sent;
 4. they are sent (within the per-run and per-minute limits; the rest waits, oldest first);
-5. each outcome (`sent`, `failed`, `unknown`) is saved.
+5. each outcome (`sent`, `failed`, `unknown`) is saved over the message's pending row.
+
+One row per message: a message tried again (a passing failure, within its grace days) has
+its row written over. Every `failed` or `unknown` message is a Problems row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -33,8 +35,8 @@ from pipeline.models import MailLogEntry, Problem
 from pipeline.programme import Programme
 from pipeline.render import build, context, language_of, render
 from pipeline.run import RunContext, StageResult
-from pipeline.vocab import COLUMNS, MAIL_STATUSES, TABS, TOUCHPOINTS
-from pipeline.workbook import Append, Plan
+from pipeline.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, TABS, TOUCHPOINTS
+from pipeline.workbook import Append, Change, Plan, Update
 
 
 class PreviewError(MentorflowError):
@@ -42,7 +44,12 @@ class PreviewError(MentorflowError):
 
 
 class MailLog:
-    """Rows for the Mail log tab, in the workbook's language."""
+    """The Mail log's rows, one per message, in the workbook's language.
+
+    A message seen for the first time is appended; one already in the log (sent again after a
+    passing failure, or recovered after a crash) has its row written over in place. Rows are
+    gathered until `flush`, which turns them into the changes of one save.
+    """
 
     def __init__(self, programme: Programme, now: datetime) -> None:
         self.lang = programme.language
@@ -50,8 +57,24 @@ class MailLog:
         table = programme.tables.get("mail_log")
         self.table = table if table is not None and table.header_row is not None else None
         self.name = table.name if table is not None else TABS.word("mail_log", self.lang)
+        # Appends land below the last filled row; a new tab gets its header on row 1.
+        self.next_row = self.table.last_row + 1 if self.table is not None else 2
+        self.rows: dict[str, int] = {}  # key -> its row (an older log's latest row of the key)
+        self.state: dict[str, MailLogEntry] = {}  # key -> its latest state, tonight's included
+        for entry in programme.mail_log:  # the log is in row order: the last row of a key wins
+            self.rows[entry.key] = entry.row
+            self.state[entry.key] = entry
+        self.earlier = frozenset(self.rows)  # keys logged by earlier runs
+        terms = list(COLUMNS["mail_log"].terms)
+        columns = (
+            self.table.columns if self.table is not None else {k: terms.index(k) for k in terms}
+        )
+        self._time_column = columns.get("time")
+        self._detail_column = columns.get("detail")
+        self._new: list[Row] = []
+        self._updates: list[Update] = []
 
-    def row(
+    def log(
         self,
         key: str,
         match_id: str,
@@ -60,7 +83,7 @@ class MailLog:
         subject: str,
         status: str,
         detail: str = "",
-    ) -> Row:
+    ) -> None:
         values: dict[str, Cell] = {
             "key": key,
             "match_id": match_id,
@@ -74,28 +97,97 @@ class MailLog:
             "detail": detail,
         }
         if self.table is not None:
-            return self.table.record(values)
-        return tuple(values.get(k) for k in COLUMNS["mail_log"].terms)
-
-    def append(self, rows: Sequence[Row]) -> Plan:
-        if not rows:
-            return Plan()
-        return Plan(
-            (Append(self.name, tuple(rows), () if self.table else header("mail_log", self.lang)),)
+            row = self.table.record(values)
+        else:
+            row = tuple(values.get(k) for k in COLUMNS["mail_log"].terms)
+        if key in self.rows:
+            if key in self.earlier:
+                # A row of an earlier run keeps its Time: the introduction's is the match's
+                # approval day, which a retry on a later night must not move.
+                row = _without(row, self._time_column)
+                if status == "sent":
+                    row = _with(
+                        row,
+                        self._detail_column,
+                        f"sent when tried again, {self.now:%Y-%m-%d %H:%M}",
+                    )
+            self._updates.append(Update(self.name, self.rows[key], row))
+        else:
+            self.rows[key] = self.next_row
+            self.next_row += 1
+            self._new.append(row)
+        self.state[key] = MailLogEntry(
+            self.rows[key], key, match_id, touchpoint, to, status, subject, "", detail
         )
 
+    def flush(self) -> Plan:
+        """The changes logged since the last flush: new rows first, then rows written over."""
+        changes: list[Change] = []
+        if self._new:
+            head = () if self.table else header("mail_log", self.lang)
+            changes.append(Append(self.name, tuple(self._new), head))
+        changes += self._updates
+        self._new, self._updates = [], []
+        return Plan(tuple(changes))
 
-def _latest(entries: Sequence[MailLogEntry]) -> dict[str, MailLogEntry]:
-    latest: dict[str, MailLogEntry] = {}
-    for entry in entries:
-        latest[entry.key] = entry  # the log only grows: the last row of a key is its state
-    return latest
+    def problems(self, grace_days: int) -> list[Problem]:
+        """A Problems row for every message whose latest state is failed or unknown."""
+        column = (
+            self.table.header("status", self.lang)
+            if self.table is not None
+            else MAIL_LOG_COLUMNS.word("status", self.lang)
+        )
+        found = []
+        for entry in self.state.values():
+            if entry.status == "unknown":
+                code, params = "mail_unknown", {"key": entry.key}
+            elif entry.status == "failed":
+                code = "mail_retry" if passing(entry) else "mail_failed"
+                answer = entry.detail.split(": ", 1)[-1] if ": " in entry.detail else entry.detail
+                params = {
+                    "touchpoint": entry.touchpoint,
+                    "answer": answer,
+                    "grace": str(grace_days),
+                }
+            else:
+                continue
+            found.append(
+                Problem.at(
+                    self.name, self.rows[entry.key], column, code, "", value=entry.to, **params
+                )
+            )
+        return found
+
+
+def _without(row: Row, column: int | None) -> Row:
+    """`row` with one cell left as the sheet has it (None: not written)."""
+    if column is None or column >= len(row):
+        return row
+    return (*row[:column], None, *row[column + 1 :])
+
+
+def _with(row: Row, column: int | None, value: Cell) -> Row:
+    if column is None or column >= len(row):
+        return row
+    return (*row[:column], value, *row[column + 1 :])
+
+
+#: How the Mail log's Detail of a failed message begins: a passing failure (no connection,
+#: a 4xx answer) is tried again by the next runs within the grace days; a refusal is not.
+PASSING = "unavailable"
+REFUSED = "refused"
+NOT_TRIED = f"{PASSING}: not tried, the mail server could not be reached"
+
+
+def passing(entry: MailLogEntry) -> bool:
+    # "not sent:" is how older versions logged a message they never tried
+    return entry.status == "failed" and entry.detail.startswith((PASSING, "not sent:"))
 
 
 def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageResult:
     """Run the protocol above; the rows are saved as it goes, the summary is returned."""
     log = MailLog(programme, delivery.now())
-    latest = _latest(programme.mail_log)
+    latest = dict(log.state)
     handed_over, accepted = delivery.journal.read() if delivery.journal else (frozenset(),) * 2
     left_pending = [e for e in latest.values() if e.status == "pending"]
     # A key still pending: the run that logged it died. The journal tells what happened.
@@ -104,64 +196,54 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         for e in left_pending
         if delivery.journal is not None and e.key not in handed_over | accepted
     )
-    unknown = [e for e in left_pending if e.key not in accepted and e.key not in never_left]
-
-    def recovered(entry: MailLogEntry, status: str, detail: str) -> Row:
-        return log.row(
+    for entry in left_pending:
+        if entry.key in accepted:
+            status, detail = "sent", "accepted by the server; logged after the run stopped"
+        elif entry.key not in never_left:
+            status, detail = (
+                "unknown",
+                "the run stopped while sending: it may or may not have arrived",
+            )
+        else:
+            continue  # never handed over: due again below
+        log.log(
             entry.key, entry.match_id, entry.touchpoint, entry.to, entry.subject, status, detail
         )
-
-    first: list[Row] = [
-        *(
-            recovered(e, "sent", "accepted by the server; logged after the run stopped")
-            for e in left_pending
-            if e.key in accepted
-        ),
-        *(
-            recovered(e, "unknown", "the run stopped while sending: it may or may not have arrived")
-            for e in unknown
-        ),
-    ]
-    table = programme.tables.get("mail_log")
-    problems: tuple[Problem, ...] = tuple(
-        Problem.at(
-            table.name,
-            e.row,
-            table.header("status", programme.language),
-            "mail_unknown",
-            "",
-            value=e.to,
-            key=e.key,
-        )
-        for e in (*unknown, *(e for e in latest.values() if e.status == "unknown"))
-        if table is not None
-    )
+    retry = frozenset(e.key for e in latest.values() if passing(e))
     found = read_evaluations(programme, run.today)
     due = [
-        outgoing(programme, m) for m in journey(programme, run.today, found.respondents, never_left)
+        outgoing(programme, m)
+        for m in journey(programme, run.today, found.respondents, never_left, retry)
     ]
     weekly = digest(programme, run, found)
-    if weekly is not None and (weekly.key not in latest or weekly.key in never_left):
+    grace = programme.settings.grace_days
+    if (
+        weekly is not None
+        and (weekly.key not in latest or weekly.key in never_left | retry)
+        and (run.today - weekly.due).days <= grace
+    ):
         due = sorted([*due, weekly], key=lambda m: (m.due, m.key))
-    problems += tuple(digest_problems(programme))
+    problems = tuple(digest_problems(programme))
     skipped = [m for m in due if m.skip]
     sendable = [m for m in due if not m.skip]
     to_send = sendable[: delivery.per_run]
-    first += [
-        log.row(m.key, m.match_id, m.touchpoint, m.to_email, "", "skipped", "too late to send")
-        for m in skipped
+    for m in skipped:
+        log.log(m.key, m.match_id, m.touchpoint, m.to_email, "", "skipped", "too late to send")
+    settings = programme.settings
+    reply_to = (settings.coordinator_name, settings.coordinator_email)
+    prepared = [
+        (m, _prepare(m, delivery, None if m.touchpoint == "digest" else reply_to)) for m in to_send
     ]
-    prepared = [(m, _prepare(m, delivery)) for m in to_send]
     if run.dry_run:
         for message, built in prepared:
             delivery.mailer.send(built, message.key)  # a recording mailer: nothing leaves
-        pending = [_row(log, m, b, "pending") for m, b in prepared]
+            _log(log, message, built, "pending")
         listed = tuple(
             f"would send {m.touchpoint} to {m.to_email}: {b['Subject']}" for m, b in prepared
         )
         return StageResult(
-            plan=log.append(first + pending),
-            problems=problems,
+            plan=log.flush(),
+            problems=(*problems, *log.problems(grace)),
             lines=(f"would send {len(prepared)}, skip {len(skipped)}", *listed),
         )
 
@@ -169,25 +251,25 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
 
     def commit(plan: Plan) -> None:
         nonlocal saved
-        delivery.commit(plan)
-        saved += plan
+        if plan:
+            delivery.commit(plan)
+            saved += plan
 
     counts = {"sent": 0, "failed": 0, "unknown": 0}
     gap = 60.0 / delivery.per_minute if delivery.per_minute else 0.0
     size = delivery.per_minute or CHUNK
     reachable = True
-    for start in range(0, max(len(prepared), 1), size):
+    commit(log.flush())  # what the log learnt before sending: recovered keys, skipped ones
+    for start in range(0, len(prepared), size):
         chunk = prepared[start : start + size]
-        if not reachable or not (chunk or first):
+        if not reachable:
             break  # what is left is not logged: it waits for the next run
         # Logged as pending and saved BEFORE sending: a crash now leaves "pending", never a
         # second copy.
-        commit(log.append(first + [_row(log, m, b, "pending") for m, b in chunk]))
-        first = []
-        outcomes: list[Row] = []
         for message, built in chunk:
-            if not reachable and delivery.journal is not None:
-                continue  # provably never handed over: it stays pending, the next run sends it
+            _log(log, message, built, "pending")
+        commit(log.flush())
+        for message, built in chunk:
             if not reachable:
                 status, detail = "failed", NOT_TRIED
             else:
@@ -198,10 +280,10 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
                 status, detail = _send(delivery.mailer, built, message.key)
                 if status == "sent" and delivery.journal is not None:
                     delivery.journal.done(message.key)
-                reachable = not detail.startswith("unavailable")
+                reachable = not detail.startswith(PASSING)
             counts[status] += 1
-            outcomes.append(_row(log, message, built, status, detail))
-        commit(log.append(outcomes))
+            _log(log, message, built, status, detail)
+        commit(log.flush())
     delivery.mailer.close()
     if delivery.journal is not None:
         delivery.journal.clear()  # every outcome is saved in the Mail log now
@@ -212,20 +294,19 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
     )
     return StageResult(
         applied=saved,
-        problems=problems,
+        problems=(*problems, *log.problems(grace)),
         lines=lines,
         failed=bool(counts["failed"] or counts["unknown"]),
     )
 
 
 CHUNK = 50  # messages logged pending per save when there is no per-minute limit
-NOT_TRIED = "not sent: the mail server could not be reached; delete this key's rows to have it sent"
 
 
-def _row(
+def _log(
     log: MailLog, message: Outgoing, built: EmailMessage, status: str, detail: str = ""
-) -> Row:
-    return log.row(
+) -> None:
+    log.log(
         message.key,
         message.match_id,
         message.touchpoint,
@@ -252,20 +333,24 @@ def outgoing(programme: Programme, message: Message) -> Outgoing:
     )
 
 
-def _prepare(message: Outgoing, delivery: Delivery) -> EmailMessage:
+def _prepare(
+    message: Outgoing, delivery: Delivery, reply_to: tuple[str, str] | None
+) -> EmailMessage:
     rendered = render(message.touchpoint, message.lang, message.variables, delivery.templates)
-    return build(rendered, delivery.sender, message.to_name, message.to_email, delivery.now())
+    return build(
+        rendered, delivery.sender, message.to_name, message.to_email, delivery.now(), reply_to
+    )
 
 
 def _send(mailer: Mailer, built: EmailMessage, key: str) -> tuple[str, str]:
     try:
         mailer.send(built, key)
     except MailRefused as exc:
-        return "failed", f"refused: {exc}"
+        return "failed", f"{REFUSED}: {exc}"
     except MailUncertain as exc:
         return "unknown", f"may have been sent: {exc}"
     except MailUnavailable as exc:
-        return "failed", f"unavailable: {exc}"
+        return "failed", f"{PASSING}: {exc}"
     except MailError as exc:
         return "failed", str(exc)
     return "sent", ""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.models import Problem
-from pipeline.vocab import SEVERITIES, pick
+from pipeline.vocab import SEVERITIES, TOUCHPOINTS, pick
 
 # code: (en problem, en fix, nl problem, nl fix, nb problem, nb fix)
 _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
@@ -265,6 +265,30 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "under sendingen).",
         "Spør mottakeren. Slett radene med denne nøkkelen i E-postloggen for å sende den på nytt.",
     ),
+    "mail_failed": (
+        "The message {touchpoint} to {value} was refused by the mail server: {answer}",
+        "Check the address on Participants. To have it sent again, delete its row from the "
+        "Mail log (it goes out if it is still within the grace days).",
+        "Het bericht {touchpoint} aan {value} is geweigerd door de mailserver: {answer}",
+        "Controleer het adres op Deelnemers. Verwijder de rij uit de Maillog om het opnieuw "
+        "te laten versturen (het gaat weg als het nog binnen de uitloopdagen valt).",
+        "Meldingen {touchpoint} til {value} ble avvist av e-postserveren: {answer}",
+        "Kontroller adressen på Deltakere. Slett raden i E-postloggen for å sende den på nytt "
+        "(den sendes hvis den fortsatt er innenfor fristdagene).",
+    ),
+    "mail_retry": (
+        "The message {touchpoint} to {value} could not be handed to the mail server: {answer}",
+        "The next runs try again, up to {grace} days after it was due. If this stays, check "
+        "the mail settings with whoever installed mentorflow.",
+        "Het bericht {touchpoint} aan {value} kon niet aan de mailserver worden gegeven: {answer}",
+        "De volgende runs proberen het opnieuw, tot {grace} dagen nadat het verstuurd had "
+        "moeten worden. Blijft dit zo, laat dan de mailinstellingen nakijken door wie "
+        "mentorflow heeft ingericht.",
+        "Meldingen {touchpoint} til {value} kunne ikke leveres til e-postserveren: {answer}",
+        "De neste kjøringene prøver igjen, inntil {grace} dager etter at den skulle sendes. "
+        "Hvis dette fortsetter, få den som installerte mentorflow til å sjekke "
+        "e-postinnstillingene.",
+    ),
     "intake_no_email": (
         "No question of this form asks for the email address.",
         "Map the email question in config/mentorflow.toml under [intake.columns] (e.g. "
@@ -471,6 +495,8 @@ def render(problem: Problem, lang: str) -> tuple[str, str, str]:
     params: dict[str, str] = dict(problem.params)
     if "needed" in params:
         params["needed"] = pick(_NEEDED[params["needed"]], lang)
+    if params.get("touchpoint") in TOUCHPOINTS:
+        params["touchpoint"] = TOUCHPOINTS.word(params["touchpoint"], lang)
     if "breakdown" in params:  # "excluded:2;manager:1" -> "2 excluded, 1 line manager"
         counted = (item.split(":") for item in params["breakdown"].split(";") if item)
         params["breakdown"] = ", ".join(pick(_RULES[rule], lang).format(n) for rule, n in counted)

@@ -35,6 +35,7 @@ class Table:
     headers: tuple[str, ...]
     columns: Mapping[str, int]
     rows: tuple[tuple[int, Row], ...]  # (sheet row number, cells), blank rows left out
+    last_row: int = 0  # the tab's last filled row: an append lands on the row below
 
     def cell(self, row: Row, key: str) -> Cell:
         index = self.columns.get(key)
@@ -130,7 +131,7 @@ def read_table(name: str, key: str, rows: tuple[Row, ...]) -> tuple[Table, list[
         for number, row in enumerate(rows[header_row:], start=header_row + 1)
         if _has_data(row)
     )
-    return Table(key, name, header_row, headers, columns, data), problems
+    return Table(key, name, header_row, headers, columns, data, len(rows)), problems
 
 
 def read_tables(

@@ -20,6 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from pipeline.mailer import Delivery, Journal, RecordingMailer, SmtpMailer, smtp_connect
+from pipeline.messages import render as render_problem
 from pipeline.programme import read_programme
 from pipeline.run import RunContext, run
 from pipeline.stages import nightly
@@ -103,7 +104,8 @@ def test_a_half_year_delivers_every_message_exactly_once_on_its_day() -> None:
         ).items()
     }
     assert days == expected
-    assert statuses(book) == Counter({"pending": len(expected), "sent": len(expected)})
+    assert statuses(book) == Counter({"sent": len(expected)})  # one row per message
+    assert len(book.tabs["Mail log"]) == 1 + len(expected)
 
 
 def test_a_rerun_on_the_same_day_sends_nothing_new() -> None:
@@ -139,7 +141,7 @@ def test_a_job_killed_while_sending_never_sends_a_key_twice() -> None:
     # The one that went out has no "sent" row yet (outcomes are saved after the chunk), so
     # all three are unknown: shown on Problems, never sent again by themselves.
     assert (len(dying.sent), survivor.sent) == (1, [])
-    assert statuses(book) == Counter({"pending": 3, "unknown": 3})
+    assert statuses(book) == Counter({"unknown": 3})
     assert [p.code for p in report.problems] == ["mail_unknown"] * 3
     assert report.exit_code == 0
 
@@ -157,7 +159,7 @@ def test_pending_is_on_disk_before_a_message_leaves(in_tmp: Path) -> None:
     book = XlsxWorkbook(path)
     nightly_run(book, DAY0, Checks())
     log = openpyxl.load_workbook(path)["Mail log"]
-    assert [r[5] for r in log.iter_rows(min_row=2, values_only=True)] == ["pending", "sent"]
+    assert [r[5] for r in log.iter_rows(min_row=2, values_only=True)] == ["sent"]
 
 
 def test_a_refused_recipient_fails_that_message_and_the_run_goes_on(
@@ -172,8 +174,17 @@ def test_a_refused_recipient_fails_that_message_and_the_run_goes_on(
         "mentor0@zorg.example.org",
         "mentor2@zorg.example.org",
     ]
-    assert statuses(book) == Counter({"pending": 3, "sent": 2, "failed": 1})
+    assert statuses(book) == Counter({"sent": 2, "failed": 1})
     assert report.exit_code == 1 and smtp.connections == 1
+    [problem] = [p for p in report.problems if p.code.startswith("mail_")]
+    assert (problem.code, problem.tab, problem.row) == ("mail_failed", "Mail log", 3)
+    assert render_problem(problem, "en")[1] == (
+        "The message introduction to mentor1@zorg.example.org was refused by the mail "
+        "server: 550 mailbox unavailable"
+    )
+    later = RecordingMailer()
+    nightly_run(book, DAY0 + timedelta(days=1), later)
+    assert later.sent == []  # a refusal is for good: never tried again by itself
 
 
 def test_the_per_run_limit_leaves_the_rest_for_the_next_run_oldest_first() -> None:
@@ -194,7 +205,7 @@ def test_a_break_while_sending_makes_that_message_unknown_and_the_rest_go_on(
     book = InMemoryWorkbook(tabs(pairs=3))
     smtp = SmtpMailer(smtp_connect("127.0.0.1", port, "none", "", ""), sleep=lambda _: None)
     report = nightly_run(book, DAY0, smtp)
-    assert statuses(book) == Counter({"pending": 3, "unknown": 1, "sent": 2})
+    assert statuses(book) == Counter({"unknown": 1, "sent": 2})
     assert (len(handler.received), smtp.connections, report.exit_code) == (2, 2, 1)
 
 
@@ -303,17 +314,79 @@ def test_killing_the_job_at_random_moments_never_delivers_a_key_twice(in_tmp: Pa
         controller.stop()
 
 
-def test_with_a_journal_an_unreachable_server_leaves_the_rest_for_the_next_run(
+def test_an_unreachable_server_fails_every_message_and_the_next_run_sends_them(
     tmp_path: Path,
 ) -> None:
+    """A passing failure (no connection) is tried again by the next runs, one row per message."""
     book = InMemoryWorkbook(tabs(pairs=3))
-    journal = Journal(tmp_path / "journal")
     nowhere = SmtpMailer(
         smtp_connect("127.0.0.1", free_port(), "none", "", ""), sleep=lambda _: None
     )
-    first = nightly_run(book, DAY0, nowhere, journal=journal)
-    assert (first.exit_code, statuses(book)) == (1, Counter({"pending": 3, "failed": 1}))
+    first = nightly_run(book, DAY0, nowhere, journal=Journal(tmp_path / "journal"))
+    assert (first.exit_code, statuses(book)) == (1, Counter({"failed": 3}))
+    retries = [p for p in first.problems if p.code == "mail_retry"]
+    assert [dict(p.params)["value"] for p in retries] == [
+        f"mentor{n}@zorg.example.org" for n in range(3)
+    ]
+    assert "ConnectionRefusedError" in dict(retries[0].params)["answer"]
     later = RecordingMailer()
-    nightly_run(book, DAY0 + timedelta(days=1), later, journal=journal)
-    assert len(later.sent) == 2  # the two never tried go out; the failed one does not
-    assert statuses(book) == Counter({"pending": 5, "failed": 1, "sent": 2})
+    second = nightly_run(book, DAY0 + timedelta(days=1), later)
+    assert len(later.sent) == 3
+    assert statuses(book) == Counter({"sent": 3})
+    assert len(book.tabs["Mail log"]) == 4  # still one row per message
+    assert not [p for p in second.problems if p.code.startswith("mail_")]
+
+
+def test_a_passing_failure_is_tried_again_only_within_the_grace_days(
+    server: tuple[Server, int],
+) -> None:
+    handler, port = server
+    book = InMemoryWorkbook(tabs(pairs=1, start=DAY0 + timedelta(days=30)))
+    smtp = SmtpMailer(smtp_connect("127.0.0.1", port, "none", "", ""), sleep=lambda _: None)
+    handler.busy_rcpt = 10**6  # 451 to everything: the introduction fails for a passing reason
+    for n in range(10):
+        report = nightly_run(book, DAY0 + timedelta(days=n), smtp)
+    assert handler.received == []
+    assert statuses(book) == Counter({"failed": 1})
+    [problem] = [p for p in report.problems if p.code == "mail_retry"]
+    assert dict(problem.params)["answer"] == "not sent after 3 attempts: 451 try again later"
+    tries_after_grace = handler.sessions
+    handler.busy_rcpt = 0
+    nightly_run(book, DAY0 + timedelta(days=10), smtp)
+    assert handler.received == [] and handler.sessions == tries_after_grace  # 10 > 7 days late
+
+
+def test_journey_mail_replies_to_the_coordinator() -> None:
+    data = tabs()
+    data["Settings"] += [
+        ["Coordinator name", "Cora Ordinator"],
+        ["Coordinator email", "cora@zorg.example.org"],
+    ]
+    book = InMemoryWorkbook(data)
+    mailer = RecordingMailer()
+    nightly_run(book, DAY0, mailer)
+    [(_, message)] = mailer.sent
+    assert str(message["Reply-To"]) == "Cora Ordinator <cora@zorg.example.org>"
+
+
+def test_with_the_mail_server_down_every_message_is_on_the_problems_tab(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jobs.cli import main
+
+    path = write_xlsx(in_tmp / "programme.xlsx", tabs(pairs=2))
+    (in_tmp / "config").mkdir()
+    (in_tmp / "config" / "mentorflow.toml").write_text(
+        f'[mail]\ntransport = "smtp"\nsmtp_host = "127.0.0.1"\nsmtp_port = {free_port()}\n'
+        'smtp_security = "none"\nsender = "Mentorprogramma <mentor@zorg.example.org>"\n'
+    )
+    assert main(["--today", DAY0.isoformat(), "nightly"]) == 1
+    out = capsys.readouterr().out
+    assert "sent 0, failed 2" in out
+    problems = list(openpyxl.load_workbook(path)["Problems"].iter_rows(values_only=True))
+    about_mail = [r for r in problems if r[1] == "Mail log"]
+    assert [(r[2], r[3]) for r in about_mail] == [(2, "Status"), (3, "Status")]
+    assert "mentor0@zorg.example.org" in about_mail[0][4]
+    assert "Connection refused" in about_mail[0][4]
+    assert "mentor1@zorg.example.org" in about_mail[1][4]
+    assert "could not be reached" in about_mail[1][4]
