@@ -390,3 +390,36 @@ def test_with_the_mail_server_down_every_message_is_on_the_problems_tab(
     assert "Connection refused" in about_mail[0][4]
     assert "mentor1@zorg.example.org" in about_mail[1][4]
     assert "could not be reached" in about_mail[1][4]
+
+
+def test_an_older_log_with_two_rows_per_message_is_read_and_written_right() -> None:
+    """The latest row of a key is its state; a retry writes over that row, nothing else."""
+    data = tabs(pairs=2)
+    old = ("Key", "Match ID", "Touchpoint", "To", "Subject", "Status", "Time", "Detail")
+    when = datetime(2026, 11, 24, 2, 0)
+    intro = [f"M-000{n}/introduction/mentor{n - 1}@zorg.example.org" for n in (1, 2)]
+    data["Mail log"] = [
+        list(old),
+        [intro[0], "M-0001", "introduction", "mentor0@zorg.example.org", "Hi", "pending", when],
+        [intro[0], "M-0001", "introduction", "mentor0@zorg.example.org", "Hi", "sent", when],
+        [intro[1], "M-0002", "introduction", "mentor1@zorg.example.org", "Hi", "pending", when],
+        [
+            intro[1],
+            "M-0002",
+            "introduction",
+            "mentor1@zorg.example.org",
+            "Hi",
+            "failed",
+            when,
+            "unavailable: not sent after 3 attempts: 421 closing",
+        ],
+    ]
+    book = InMemoryWorkbook(data)
+    mailer = RecordingMailer()
+    nightly_run(book, DAY0 + timedelta(days=1), mailer)
+    assert [k for k, _ in mailer.sent] == [intro[1]]
+    rows = book.tabs["Mail log"]
+    assert len(rows) == 5  # nothing appended
+    assert [r[5] for r in rows[1:]] == ["pending", "sent", "pending", "sent"]
+    assert rows[4][6] == when  # the Time of an earlier run's row stays: the approval day
+    assert str(rows[4][7]).startswith("sent when tried again")
