@@ -22,6 +22,9 @@ PARAMS = {
     "top": "5",
     "second": "F",
     "shown": "How was it? (2)",
+    "touchpoint": "first_week",
+    "answer": "451 try again later",
+    "grace": "7",
 }
 
 
