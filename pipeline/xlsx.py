@@ -1,4 +1,4 @@
-"""The local .xlsx workbook: read once, append and rewrite safely, save atomically with backups.
+"""The local .xlsx workbook: read once, append, update and rewrite safely, save atomically.
 
 The only module that imports openpyxl.
 """
@@ -8,12 +8,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import warnings
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from time import localtime, strftime, time_ns
+from time import time_ns
 from typing import Any
 
 import openpyxl
@@ -29,9 +30,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.cells import Cell, Formula, Row
 from pipeline.errors import WorkbookError, WorkbookLockedError
 from pipeline.schema import Snapshot
-from pipeline.workbook import Append, Chart, Plan, Replace, TabTemplate, trim
+from pipeline.workbook import Append, Chart, Plan, Replace, TabTemplate, Update, trim
 
-BACKUPS_KEPT = 7
+BACKUPS_KEPT = 14  # runs: the workbook as it was before each of the last 14 runs
 EXCEL_TEXT_LIMIT = 32_767
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -54,14 +55,38 @@ def lock_files(path: Path) -> list[Path]:
     return [path.with_name(c) for c in candidates]
 
 
+def own_folder(path: Path) -> Path:
+    """mentorflow's folder beside a workbook: its backups, mail journal and locks."""
+    return path.parent / "backups"
+
+
+def run_lock(path: Path) -> Path:
+    """The lock file that keeps a second run off the workbook while one is busy."""
+    return own_folder(path) / f".{path.name}.run-lock"
+
+
 def ensure_closed(path: Path) -> None:
     """Refuse to write a workbook that Excel or LibreOffice has open."""
     for lock in lock_files(path):
         if lock.exists():
             raise WorkbookLockedError(
-                f'"{path.name}" is open in Excel or LibreOffice (lock file "{lock.name}"). '
-                "Close the workbook and run again; nothing was written."
+                f'"{path.name}" is open in Excel or LibreOffice (lock file "{lock.absolute()}"). '
+                "Close the workbook and run again; nothing was written. If it is not open on "
+                "any computer, delete that lock file: a crash leaves one behind."
             )
+
+
+def ensure_exists(path: Path) -> None:
+    """A missing workbook is one message: where it was looked for, and how to make one."""
+    if path.exists():
+        return
+    folder = path.absolute().parent
+    where = f"in {folder}" if folder.is_dir() else f"in {folder} (a folder that does not exist)"
+    raise WorkbookError(
+        f'The workbook "{path}" does not exist. mentorflow looked for "{path.name}" {where}. '
+        f'Create it with "mentorflow init {path}", or give the path of your workbook: '
+        '"path" under [workbook] in the config, or --workbook FILE.xlsx.'
+    )
 
 
 @contextlib.contextmanager
@@ -74,11 +99,7 @@ def _quiet_openpyxl() -> Iterator[None]:
 
 
 def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
-    if not path.exists():
-        raise WorkbookError(
-            f'The workbook "{path}" does not exist. Create one with "mentorflow init {path}", '
-            "or correct the workbook path in the config."
-        )
+    ensure_exists(path)
     try:
         with _quiet_openpyxl():
             return openpyxl.load_workbook(path, **options)
@@ -236,14 +257,17 @@ def _fill(ws: Worksheet, rows: Sequence[Row], start: int = 1) -> None:
 
 
 class XlsxWorkbook:
-    """One .xlsx file. Loaded once on opening; `apply` saves it atomically and keeps backups."""
+    """One .xlsx file, for one run. Loaded once on opening; `apply` saves it atomically.
+
+    The first save of the run keeps the workbook as it was before the run in `backup_dir`.
+    """
 
     def __init__(
         self, path: Path | str, *, writable: bool = True, backup_dir: Path | None = None
     ) -> None:
         self.path = Path(path)
         self.writable = writable
-        self.backup_dir = backup_dir or self.path.parent / "backups"
+        self.backup_dir = backup_dir or own_folder(self.path)
         if writable:
             ensure_closed(self.path)
         # rich_text keeps partly bold or coloured cells as they are when the file is saved,
@@ -253,6 +277,7 @@ class XlsxWorkbook:
         self._mtime = self.path.stat().st_mtime_ns
         self._snapshot: Snapshot | None = None
         self._filled: dict[str, int] = {}
+        self._backed_up = False
 
     @property
     def name(self) -> str:
@@ -284,6 +309,8 @@ class XlsxWorkbook:
         for change in plan.changes:
             if isinstance(change, Replace):
                 self._replace(change)
+            elif isinstance(change, Update):
+                self._update(change)
             else:
                 self._append(change)
         self._save()
@@ -321,6 +348,14 @@ class XlsxWorkbook:
         _fill(ws, rows, start=self._filled.get(change.tab, 0) + 1)
         self._filled[change.tab] = self._filled.get(change.tab, 0) + len(rows)
 
+    def _update(self, change: Update) -> None:
+        ws = self._sheet(change.tab)
+        for column, value in enumerate(change.cells, 1):
+            _write(ws, change.row, column, value)
+        if any(value is not None for value in change.cells):
+            # a row below the table (not the Mail log's way) becomes its last row, as in memory
+            self._filled[change.tab] = max(self._filled.get(change.tab, 0), change.row)
+
     def _save(self) -> None:
         ensure_closed(self.path)
         # Two runs at once: the lock makes "unchanged since read?" and the rename one step,
@@ -333,7 +368,10 @@ class XlsxWorkbook:
                     f'"{self.name}" was changed by someone else while mentorflow ran; nothing '
                     "more was written. Run again to pick up their changes."
                 )
-            _save_atomically(self._book, self.path, self.backup_dir)
+            if not self._backed_up:  # one backup per run, however often the run saves
+                _backup(self.path, self.backup_dir)
+                self._backed_up = True
+            _save_atomically(self._book, self.path)
             self._mtime = self.path.stat().st_mtime_ns
 
     @staticmethod
@@ -355,7 +393,7 @@ class XlsxWorkbook:
             for column, choices in template.choices.items():
                 _dropdown(ws, column, choices)
         target.parent.mkdir(parents=True, exist_ok=True)
-        _save_atomically(book, target, None)
+        _save_atomically(book, target)
 
 
 def _dropdown(ws: Worksheet, column: int, choices: Sequence[str]) -> None:
@@ -371,15 +409,13 @@ def _dropdown(ws: Worksheet, column: int, choices: Sequence[str]) -> None:
     ws.add_data_validation(validation)
 
 
-def _save_atomically(book: OpenpyxlWorkbook, path: Path, backup_dir: Path | None) -> None:
-    """Save to a temporary file beside the workbook, back up the old one, then rename."""
+def _save_atomically(book: OpenpyxlWorkbook, path: Path) -> None:
+    """Save to a temporary file beside the workbook, then rename it over the workbook."""
     temporary = path.with_name(f".~mentorflow-{path.name}.tmp")
     try:
         book.save(temporary)
         with open(temporary, "rb") as handle:
             os.fsync(handle.fileno())
-        if backup_dir is not None and path.exists():
-            _backup(path, backup_dir)
         os.replace(temporary, path)
     except PermissionError as exc:
         raise WorkbookLockedError(
@@ -393,11 +429,29 @@ def _save_atomically(book: OpenpyxlWorkbook, path: Path, backup_dir: Path | None
         temporary.unlink(missing_ok=True)
 
 
+def backups(path: Path, backup_dir: Path) -> list[Path]:
+    """The backups of one workbook, oldest first (not those of "programme-2.xlsx" beside it)."""
+    stem, suffix = re.escape(path.stem), re.escape(path.suffix)
+    named = re.compile(rf"{stem}-(\d{{8}}T\d{{6}}\.\d{{9}}Z|(\d{{8}}-\d{{6}}-\d{{9}})){suffix}")
+    found = []
+    for candidate in backup_dir.glob(f"{path.stem}-*{path.suffix}"):
+        match = named.fullmatch(candidate.name)
+        if match:
+            # names in UTC sort by time; the local-time names of older versions come first
+            found.append((match.group(2) is None, match.group(1), candidate))
+    return [candidate for *_, candidate in sorted(found)]
+
+
 def _backup(path: Path, backup_dir: Path) -> None:
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    """Copy the workbook to the backup folder, named by the time (UTC), and drop the oldest."""
     now = time_ns()
-    stamp = f"{strftime('%Y%m%d-%H%M%S', localtime(now // 10**9))}-{now % 10**9:09d}"
-    shutil.copy2(path, backup_dir / f"{path.stem}-{stamp}{path.suffix}")
-    kept = sorted(backup_dir.glob(f"{path.stem}-*{path.suffix}"))
-    for old in kept[:-BACKUPS_KEPT]:
-        old.unlink()
+    stamp = f"{datetime.fromtimestamp(now // 10**9, UTC):%Y%m%dT%H%M%S}.{now % 10**9:09d}Z"
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, backup_dir / f"{path.stem}-{stamp}{path.suffix}")
+        for old in backups(path, backup_dir)[:-BACKUPS_KEPT]:
+            old.unlink()
+    except OSError as exc:
+        raise WorkbookError(
+            f'"{path.name}" cannot be backed up to {backup_dir}: {exc}. Nothing was changed.'
+        ) from exc

@@ -1,23 +1,27 @@
-"""The .xlsx adapter: coordinator cells untouched, text stays text, atomic saves, locks refused."""
+"""The .xlsx adapter: coordinator cells untouched, text stays text, atomic saves, backups per
+run, locks refused."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import zipfile
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from jobs.cli import main
 from pipeline.errors import WorkbookError, WorkbookLockedError
+from pipeline.mailer import Delivery, OutboxMailer
 from pipeline.programme import read_programme
 from pipeline.run import RunContext, run
 from pipeline.stages import named
 from pipeline.vocab import JOB_TABS, TABS
-from pipeline.workbook import Append, Plan, Replace
-from pipeline.xlsx import BACKUPS_KEPT, XlsxWorkbook
+from pipeline.workbook import Append, Plan, Replace, Update
+from pipeline.xlsx import BACKUPS_KEPT, XlsxWorkbook, backups
 from tests.conftest import TODAY, basic_tabs, email, people_rows, person, write_xlsx
 
 DATA = Path(__file__).parent / "data"
@@ -139,8 +143,10 @@ def test_a_workbook_open_in_excel_or_libreoffice_is_not_written(
     with pytest.raises(WorkbookLockedError) as caught:
         XlsxWorkbook(workbook_file)
     assert str(caught.value) == (
-        f'"programme.xlsx" is open in Excel or LibreOffice (lock file "{lock}"). '
-        "Close the workbook and run again; nothing was written."
+        f'"programme.xlsx" is open in Excel or LibreOffice (lock file '
+        f'"{workbook_file.parent / lock}"). Close the workbook and run again; nothing was '
+        "written. If it is not open on any computer, delete that lock file: a crash leaves "
+        "one behind."
     )
     assert digest(workbook_file) == before
     assert XlsxWorkbook(workbook_file, writable=False).read()  # reading is still fine
@@ -164,17 +170,76 @@ def test_a_workbook_changed_during_the_run_is_not_overwritten(workbook_file: Pat
     assert digest(workbook_file) == after_edit
 
 
-def test_saves_are_atomic_and_keep_the_last_seven_versions(workbook_file: Path) -> None:
+def test_a_run_that_saves_many_times_keeps_one_backup_of_the_workbook_before_it(
+    workbook_file: Path,
+) -> None:
+    before = digest(workbook_file)
     book = XlsxWorkbook(workbook_file)
-    versions = []
-    for number in range(BACKUPS_KEPT + 3):
-        book.read()
-        versions.append(digest(workbook_file))
+    book.read()
+    for number in range(5):
         book.apply(Plan((Replace("Problems", (("run",), (number,))),)))
-    backups = sorted((workbook_file.parent / "backups").glob("*.xlsx"))
-    assert [digest(b) for b in backups] == versions[-BACKUPS_KEPT:]
+    kept = backups(workbook_file, workbook_file.parent / "backups")
+    assert [digest(b) for b in kept] == [before]
     assert [p.name for p in workbook_file.parent.iterdir() if p.name.startswith(".~")] == []
-    assert XlsxWorkbook(workbook_file).read()["Problems"] == (("run",), (BACKUPS_KEPT + 2,))
+    assert XlsxWorkbook(workbook_file).read()["Problems"] == (("run",), (4,))
+
+
+def test_the_last_fourteen_runs_are_kept_and_the_oldest_dropped(workbook_file: Path) -> None:
+    versions = []
+    for number in range(BACKUPS_KEPT + 1):
+        versions.append(digest(workbook_file))
+        XlsxWorkbook(workbook_file).apply(Plan((Replace("Problems", (("run",), (number,))),)))
+    kept = backups(workbook_file, workbook_file.parent / "backups")
+    assert (BACKUPS_KEPT, [digest(b) for b in kept]) == (14, versions[1:])
+    assert sorted(kept) == kept  # a file browser shows them in the same order
+
+
+def test_backups_go_by_time_and_leave_other_workbooks_backups_alone(
+    workbook_file: Path,
+) -> None:
+    folder = workbook_file.parent / "backups"
+    folder.mkdir()
+    older = folder / "programme-20261124-023000-000000001.xlsx"  # an older version's name
+    others = [folder / "programme-2-20200101-000000-000000000.xlsx", folder / "programme-x.xlsx"]
+    for path in (older, *others):
+        path.write_bytes(b"x")
+    for _ in range(BACKUPS_KEPT):
+        XlsxWorkbook(workbook_file).apply(Plan((Replace("Problems", (("x",),)),)))
+    kept = backups(workbook_file, folder)
+    assert older not in kept and all(path.exists() for path in others)
+    stamps = [
+        datetime.strptime(p.name[len("programme-") : -len("123456789Z.xlsx")], "%Y%m%dT%H%M%S.")
+        for p in kept
+    ]
+    assert len(kept) == BACKUPS_KEPT and stamps == sorted(stamps)
+    assert abs(stamps[-1].replace(tzinfo=UTC) - datetime.now(UTC)).total_seconds() < 60
+
+
+def test_a_run_sending_forty_messages_ten_a_minute_keeps_one_backup(in_tmp: Path) -> None:
+    """The mail stage saves before and after each chunk: still one backup for the run."""
+    from tests.test_mail import DAY0, tabs
+
+    path = write_xlsx(in_tmp / "programme.xlsx", tabs(pairs=40))  # an introduction each
+    before = digest(path)
+    book = XlsxWorkbook(path)
+    saves: list[Plan] = []
+
+    def commit(plan: Plan) -> None:
+        saves.append(plan)
+        book.apply(plan)
+
+    delivery = Delivery(
+        OutboxMailer(in_tmp / "outbox"),
+        "Mentorprogramma <mentor@zorg.example.org>",
+        lambda: datetime.combine(DAY0, datetime.min.time(), tzinfo=UTC),
+        commit,
+        per_minute=10,
+        sleep=lambda _: None,
+    )
+    report = run(book, named("mail"), RunContext(DAY0, delivery=delivery))
+    assert report.exit_code == 0
+    assert (len(os.listdir(in_tmp / "outbox")), len(saves)) == (40, 8)
+    assert [digest(b) for b in backups(path, in_tmp / "backups")] == [before]
 
 
 DAMAGED = "not a valid .xlsx file (damaged, or another kind of file renamed)"
@@ -201,10 +266,99 @@ def test_an_unreadable_file_is_one_clear_error(
     )
 
 
-def test_a_missing_file_says_how_to_make_one(in_tmp: Path) -> None:
-    with pytest.raises(WorkbookError) as caught:
-        XlsxWorkbook(in_tmp / "nope.xlsx")
-    assert "mentorflow init" in str(caught.value)
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("command", ["check", "nightly", "--dry-run nightly"])
+def test_a_missing_workbook_says_where_it_was_looked_for_and_how_to_make_one(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    code, out, err = run_cli(capsys, *command.split())
+    assert (code, out) == (2, "")
+    assert err == (
+        f'mentorflow: The workbook "programme.xlsx" does not exist. mentorflow looked for '
+        f'"programme.xlsx" in {in_tmp}. Create it with "mentorflow init programme.xlsx", or '
+        'give the path of your workbook: "path" under [workbook] in the config, or --workbook '
+        "FILE.xlsx.\n"
+    )
+    assert list(in_tmp.iterdir()) == []  # no backups or lock folder beside nothing
+
+
+def test_a_workbook_in_a_missing_folder_says_that_folder_is_missing(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, "--workbook", "data/programme.xlsx", "check")
+    assert (code, err) == (
+        2,
+        f'mentorflow: The workbook "data/programme.xlsx" does not exist. mentorflow looked for '
+        f'"programme.xlsx" in {in_tmp / "data"} (a folder that does not exist). Create it with '
+        '"mentorflow init data/programme.xlsx", or give the path of your workbook: "path" '
+        "under [workbook] in the config, or --workbook FILE.xlsx.\n",
+    )
+    assert not (in_tmp / "data").exists()
+
+
+@pytest.mark.parametrize("lock", ["~$programme.xlsx", ".~lock.programme.xlsx#"])
+def test_a_stale_lock_file_says_to_close_the_workbook_or_delete_it(
+    workbook_file: Path, capsys: pytest.CaptureFixture[str], lock: str
+) -> None:
+    (workbook_file.parent / lock).write_text("owner")
+    code, out, err = run_cli(capsys, "nightly")
+    assert (code, out) == (2, "")
+    assert err == (
+        f'mentorflow: "programme.xlsx" is open in Excel or LibreOffice (lock file '
+        f'"{workbook_file.parent / lock}"). Close the workbook and run again; nothing was '
+        "written. If it is not open on any computer, delete that lock file: a crash leaves "
+        "one behind.\n"
+    )
+    (workbook_file.parent / lock).unlink()  # as the message says
+    assert run_cli(capsys, "nightly")[0] == 0
+
+
+def test_an_update_writes_over_cells_in_place_as_text_and_dates(in_tmp: Path) -> None:
+    header = ("Time", "To", "Status", "Detail", "Key")
+    pending = (datetime(2026, 11, 24, 2, 30), "a@x.org", "pending", None, "k1")
+    path = write_xlsx(in_tmp / "log.xlsx", {"Mail log": [header, pending]})
+    book = XlsxWorkbook(path)
+    book.read()
+    sent = datetime(2026, 11, 24, 2, 31)
+    book.apply(Plan((Update("Mail log", 2, (sent, None, "failed", "=1+1", None)),)))
+    cells = openpyxl.load_workbook(path)["Mail log"]
+    assert [(c.value, c.data_type, c.number_format) for c in cells[2]] == [
+        (sent, "d", "yyyy-mm-dd hh:mm"),
+        ("a@x.org", "s", "General"),
+        ("failed", "s", "General"),
+        ("=1+1", "s", "General"),
+        ("k1", "s", "General"),
+    ]
+
+
+def test_an_update_does_not_move_where_later_appends_land(in_tmp: Path) -> None:
+    header = ("Time", "To", "Status", "Detail", "Key")
+    path = write_xlsx(in_tmp / "log.xlsx", {"Mail log": [header]})
+    book = XlsxWorkbook(path)
+    book.read()
+    book.apply(Plan((Append("Mail log", ((None, "a", "pending"), (None, "b", "pending"))),)))
+    book.apply(
+        Plan(
+            (
+                Update("Mail log", 2, (None, None, "sent")),
+                Append("Mail log", ((None, "c", "pending"),)),
+                Update("Mail log", 4, (None, None, "failed")),
+            )
+        )
+    )
+    book.apply(Plan((Append("Mail log", ((None, "d", "pending"),)),)))
+    rows = XlsxWorkbook(path).read()["Mail log"]
+    assert [r[1:3] for r in rows[1:]] == [
+        ("a", "sent"),
+        ("b", "pending"),
+        ("c", "failed"),
+        ("d", "pending"),
+    ]
 
 
 def test_create_never_overwrites(workbook_file: Path) -> None:
