@@ -2,7 +2,8 @@
 
 Templates live in templates/email/<lang>/<touchpoint>.{subject,txt,html} (jinja2 with
 StrictUndefined, so a missing variable fails a test instead of reaching an inbox; HTML
-autoescaped, so a name can never become markup).
+autoescaped, so a name can never become markup). They ship inside the package as
+`mentorflow_templates` (pyproject.toml), so the installed command needs no checkout.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import jinja2
@@ -24,7 +26,16 @@ from pipeline.programme import Programme
 from pipeline.settings import PROGRAMME_NAME
 from pipeline.vocab import pick
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+
+def _shipped(folder: str) -> Path:
+    """A folder of templates/ in the repository, wherever the package is installed."""
+    found = files("mentorflow_templates") / folder
+    # An installed wheel and `pip install -e .` both keep it as a real folder on disk.
+    assert isinstance(found, Path), f"mentorflow_templates is not a folder: {found}"
+    return found
+
+
+TEMPLATES = _shipped("email")
 
 _MONTHS = {
     "en": (
@@ -155,8 +166,9 @@ def context(programme: Programme, message: Message, lang: str) -> dict[str, str]
 @cache
 def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     # The organisation's own copies first; a template it did not copy comes from ours.
+    search = dict.fromkeys(folder.resolve() for folder in (*folders, TEMPLATES))
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*folders, TEMPLATES]),
+        loader=jinja2.FileSystemLoader(list(search)),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
         keep_trailing_newline=False,
