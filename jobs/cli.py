@@ -36,7 +36,7 @@ from pipeline.sheets import SheetsWorkbook, load_credentials, sheet_key
 from pipeline.stages import named, nightly
 from pipeline.vocab import LANGUAGES, TABS
 from pipeline.workbook import Append, InMemoryWorkbook, Plan, Update, Workbook
-from pipeline.xlsx import XlsxWorkbook, ensure_closed
+from pipeline.xlsx import XlsxWorkbook, ensure_closed, ensure_exists, run_lock
 
 SHOWN_PROBLEMS = 20
 
@@ -169,7 +169,8 @@ def now_on(config: Config, today: date) -> datetime:
 def delivery_for(
     config: Config, book: Workbook, today: date, dry_run: bool, outbox: Path | None = None
 ) -> Delivery:
-    """The mailer of the config (a recording one for a dry run), sender, limits, clock."""
+    """The mailer of the config (a recording one for a dry run), sender, limits, clock, and
+    the organisation's email templates."""
     mail = config.mail
     password = os.environ.get("SMTP_PASSWORD", "")
     mailer: Mailer
@@ -198,15 +199,28 @@ def delivery_for(
     if isinstance(book, XlsxWorkbook) and not dry_run:  # beside the workbook's backups
         journal = Journal(book.backup_dir / f".{book.path.name}.mail-journal")
     return Delivery(
-        mailer, mail.sender, now, book.apply, mail.per_run, mail.per_minute, journal=journal
+        mailer,
+        mail.sender,
+        now,
+        book.apply,
+        mail.per_run,
+        mail.per_minute,
+        journal=journal,
+        templates=config.email_templates,
     )
 
 
-def workbook_identity(config: Config, args: argparse.Namespace) -> str:
-    """What the run works on: the sheet's key or the file's full path (for the run lock)."""
+def workbook_identity(config: Config, args: argparse.Namespace) -> tuple[str, Path | None]:
+    """What the run works on (the sheet's key or the file's full path), and its run lock.
+
+    An .xlsx workbook's run lock lies beside it; a Google Sheet's in this user's state folder
+    (None: `runlock.exclusive` knows where).
+    """
     if args.sheet or (config.google_sheet and not args.workbook):
-        return f"Google Sheet {sheet_key(args.sheet or config.google_sheet or '')}"
-    return str((args.workbook or Path(config.workbook_path or "programme.xlsx")).resolve())
+        return f"Google Sheet {sheet_key(args.sheet or config.google_sheet or '')}", None
+    path = args.workbook or Path(config.workbook_path or "programme.xlsx")
+    ensure_exists(path)  # before a lock folder is made beside a workbook that is not there
+    return str(path.resolve()), run_lock(path.resolve())
 
 
 def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
@@ -262,7 +276,8 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
     today = today_in(config, args.today)
     # A dry run writes nothing and may look while a real run is busy.
     holder = f"pid {os.getpid()}, started {datetime.now():%Y-%m-%d %H:%M}"
-    guard = nullcontext() if args.dry_run else exclusive(workbook_identity(config, args), holder)
+    identity, lock = workbook_identity(config, args)
+    guard = nullcontext() if args.dry_run else exclusive(identity, holder, lock)
     with guard:
         book = open_workbook(config, args)
         delivery = delivery_for(config, book, today, args.dry_run)
@@ -308,7 +323,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     programme = read_programme(open_workbook(config, args).read(), dict(config.tabs))
     args.out.mkdir(parents=True, exist_ok=True)
     for stem, message, html in preview(
-        programme, args.match, args.touchpoint, config.mail.sender, now
+        programme, args.match, args.touchpoint, config.mail.sender, now, config.email_templates
     ):
         (args.out / f"{stem}.eml").write_bytes(message.as_bytes())
         (args.out / f"{stem}.html").write_text(html, encoding="utf-8")

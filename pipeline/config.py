@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,6 +28,7 @@ _KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "smtp_user": str,
         "per_minute": int,
         "per_run": int,
+        "templates": str,
     },
     "tabs": {key: str for key in TABS.terms},
 }
@@ -46,6 +47,7 @@ class MailConfig:
     smtp_user: str = ""
     per_minute: int | None = None
     per_run: int | None = None
+    templates: str | None = None  # the organisation's email templates, as the file says
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Config:
     mail: MailConfig = field(default_factory=MailConfig)
     tabs: Mapping[str, str] = field(default_factory=dict)
     intake_columns: Mapping[str, str] = field(default_factory=dict)  # question -> column key
+    # the organisation's email template folders, searched before the shipped ones
+    email_templates: tuple[Path, ...] = ()
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
@@ -172,4 +176,28 @@ def load_config(path: Path | None, must_exist: bool = False) -> Config:
         ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{target}: cannot be read ({exc}).") from exc
-    return parse_config(data, str(target))
+    config = parse_config(data, str(target))
+    return replace(config, email_templates=email_templates(target, config.mail.templates))
+
+
+def email_templates(config_file: Path, configured: str | None) -> tuple[Path, ...]:
+    """The organisation's copies of the email templates, searched before the shipped ones.
+
+    `[mail] templates` names the folder, relative to the config file. Without it, a
+    `templates/email` folder beside the config file counts, and for the repository's layout
+    (config/mentorflow.toml) also the one beside the config folder, when they exist.
+    """
+    here = config_file.resolve().parent
+    if configured is not None:
+        folder = (here / configured).resolve()
+        if not folder.is_dir():
+            raise ConfigError(
+                f"{config_file}: mail.templates names the folder {folder}, which does not "
+                "exist. Create it with your copies of the email templates, or remove the line "
+                "to use the shipped ones."
+            )
+        return (folder,)
+    beside = [here / "templates" / "email"]
+    if here.name == "config":
+        beside.append(here.parent / "templates" / "email")
+    return tuple(folder for folder in beside if folder.is_dir())

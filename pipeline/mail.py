@@ -14,8 +14,10 @@ its row written over. Every `failed` or `unknown` message is a Problems row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
+from pathlib import Path
 
 from pipeline.cells import Cell, Row
 from pipeline.digest import digest, digest_problems
@@ -364,7 +366,12 @@ def mail(programme: Programme, run: RunContext) -> StageResult:
 
 
 def preview(
-    programme: Programme, match_id: str, touchpoint: str, sender: str, now: datetime
+    programme: Programme,
+    match_id: str,
+    touchpoint: str,
+    sender: str,
+    now: datetime,
+    folders: Sequence[Path] = (),
 ) -> list[tuple[str, EmailMessage, str]]:
     """(file stem, message, HTML) per recipient of one touchpoint of one match, due or not."""
     match = next((m for m in programme.matches if m.match_id == match_id), None)
@@ -381,7 +388,7 @@ def preview(
     results = []
     for message in addressed(match, touchpoint, mentor, mentee, day):
         lang = language_of(programme, message)
-        rendered = render(touchpoint, lang, context(programme, message, lang))
+        rendered = render(touchpoint, lang, context(programme, message, lang), folders)
         built = build(rendered, sender, message.to.name, message.to.email, now)
         results.append((f"{match_id}-{touchpoint}-{message.role}", built, rendered.html))
     return results

@@ -5,34 +5,51 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline.errors import MentorflowError
 
+STATE_DIR = "MENTORFLOW_STATE_DIR"  # environment variable: the folder of state_dir()
+
 
 class RunBusyError(MentorflowError):
     """Another run holds the workbook's lock: this one does nothing (exit code 2)."""
 
 
+def state_dir() -> Path:
+    """This user's folder for what a run keeps of a workbook that has no folder here.
+
+    A Google Sheet's run lock lives here: $MENTORFLOW_STATE_DIR, else
+    $XDG_STATE_HOME/mentorflow, else ~/.local/state/mentorflow.
+    """
+    given = os.environ.get(STATE_DIR)
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_STATE_HOME")
+    return (Path(base) if base else Path.home() / ".local" / "state") / "mentorflow"
+
+
 def lock_path(identity: str) -> Path:
-    folder = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
+    """The lock file of `identity` in the state folder (an .xlsx workbook's is beside it)."""
     digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    return folder / f"mentorflow-{digest}.lock"
+    return state_dir() / f"run-{digest}.lock"
 
 
 @contextmanager
-def exclusive(identity: str, holder: str = "") -> Iterator[None]:
+def exclusive(identity: str, holder: str = "", lock: Path | None = None) -> Iterator[None]:
     """Hold the lock of `identity` (a workbook's path or a sheet's key) for the whole run.
 
     `holder` says who holds it (process and start time) to a run that finds it taken.
+    `lock` is the lock file: an .xlsx workbook's lies beside it (`xlsx.run_lock`); without
+    one, a file in `state_dir()` named after the identity.
 
     The operating system lets go of the lock when the process ends, however it ends, so a
     killed run never leaves a stale lock behind.
     """
-    path = lock_path(identity)
+    path = lock or lock_path(identity)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

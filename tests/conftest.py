@@ -49,11 +49,18 @@ MATCH_HEADER = (
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's mentorflow, Google or SMTP settings."""
+def clean_environ(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No test sees the developer's mentorflow, Google or SMTP settings.
+
+    What a run keeps outside the workbook's folder (a Google Sheet's run lock) goes to a
+    folder of the test's own: two test runs at once never meet, and nothing is left behind.
+    """
     for name in list(os.environ):
         if name.startswith(("MENTORFLOW_", "GOOGLE_", "SMTP_")):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("MENTORFLOW_STATE_DIR", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture

@@ -1,0 +1,114 @@
+"""Config: where an organisation's own email templates are found, and that they come first."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from email.policy import default
+from pathlib import Path
+
+import pytest
+
+from jobs.cli import delivery_for, main
+from pipeline.config import load_config
+from pipeline.errors import ConfigError
+from pipeline.workbook import InMemoryWorkbook
+from tests.conftest import TODAY, basic_tabs, email, write_xlsx
+
+
+def write(path: Path, text: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_templates_folder_named_in_config_is_relative_to_the_config_file(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "org" / "mails").mkdir(parents=True)
+    config = load_config(
+        write(tmp_path / "org" / "settings" / "mf.toml", '[mail]\ntemplates = "../mails"\n')
+    )
+    assert config.email_templates == ((tmp_path / "org" / "mails").resolve(),)
+    delivery = delivery_for(config, InMemoryWorkbook({}), TODAY, dry_run=True)
+    assert delivery.templates == config.email_templates
+
+
+def test_without_a_setting_templates_email_beside_the_config_counts(tmp_path: Path) -> None:
+    """Beside the file, and beside its folder when that is config/ (the repository layout)."""
+    (tmp_path / "templates" / "email").mkdir(parents=True)
+    (tmp_path / "config" / "templates" / "email").mkdir(parents=True)
+    assert load_config(write(tmp_path / "config" / "mentorflow.toml")).email_templates == (
+        (tmp_path / "config" / "templates" / "email").resolve(),
+        (tmp_path / "templates" / "email").resolve(),
+    )
+    # any other folder: only its own templates/email, not the one beside it
+    assert load_config(write(tmp_path / "demo" / "mentorflow.toml")).email_templates == ()
+    (tmp_path / "demo" / "templates" / "email").mkdir(parents=True)
+    assert load_config(tmp_path / "demo" / "mentorflow.toml").email_templates == (
+        (tmp_path / "demo" / "templates" / "email").resolve(),
+    )
+
+
+def test_a_templates_folder_that_is_not_there_is_one_line_and_exit_2(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(in_tmp / "config" / "mentorflow.toml", '[mail]\ntemplates = "huisstijl"\n')
+    code = main(["check"])
+    out, err = capsys.readouterr()
+    missing = (in_tmp / "config" / "huisstijl").resolve()
+    assert (code, out) == (2, "")
+    assert err == (
+        f"mentorflow: config/mentorflow.toml: mail.templates names the folder {missing}, which "
+        "does not exist. Create it with your copies of the email templates, or remove the line "
+        "to use the shipped ones.\n"
+    )
+
+
+def test_a_templates_setting_must_be_text(tmp_path: Path) -> None:
+    path = write(tmp_path / "mentorflow.toml", "[mail]\ntemplates = 3\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value) == f"{path}: 'mail.templates' must be text in quotes, not 3."
+
+
+def test_the_organisations_templates_come_first_template_by_template(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its own introduction subject and page frame; every other template is the shipped one."""
+    ours = in_tmp / "huisstijl"
+    write(ours / "nl" / "introduction.subject", "Kennismaking bij De Linde: {{ mentee_first }}")
+    write(
+        ours / "_layout.html",
+        "<html><body>HUISSTIJL {% block content %}{% endblock %}</body></html>",
+    )
+    config = write(in_tmp / "config" / "mentorflow.toml", '[mail]\ntemplates = "../huisstijl"\n')
+    assert main(["--config", str(config), "demo", "--today", TODAY.isoformat()]) == 0
+    capsys.readouterr()
+    sent = {
+        path.name.split("_")[0]: message_from_bytes(path.read_bytes(), policy=default)
+        for path in (in_tmp / "demo" / "outbox").glob("*.eml")
+    }
+    assert sorted(sent) == ["M-0009", "digest"]
+    introduction, digest = sent["M-0009"], sent["digest"]
+    assert str(introduction["Subject"]).startswith("Kennismaking bij De Linde: ")
+    html = introduction.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "HUISSTIJL" in html and "<p>" in html  # our frame around the shipped text
+    assert "Kennismaking bij De Linde" not in str(digest["Subject"])
+    assert "HUISSTIJL" in digest.get_body(("html",)).get_content()  # type: ignore[union-attr]
+
+
+def test_a_preview_shows_the_organisations_templates(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tabs = basic_tabs()
+    tabs["Matches"].append(
+        ["M-0007", email("bo"), "Bo", email("anna"), "Anna", None, "", "approved", TODAY, ""]
+    )
+    write_xlsx(in_tmp / "programme.xlsx", tabs)
+    write(
+        in_tmp / "templates" / "email" / "en" / "first_week.subject", "Week one, {{ mentee_first }}"
+    )
+    write(in_tmp / "config" / "mentorflow.toml")
+    assert main(["preview", "--match", "M-0007", "--touchpoint", "first_week"]) == 0
+    out = capsys.readouterr().out
+    assert "Week one, Bo" in out and "Your first week" not in out
