@@ -2,6 +2,8 @@
 
 The double (tests/sheets_double.py) answers over real HTTP on loopback; the real gspread
 client and mentorflow's session make the requests, so the count is what Google would see.
+The double checks each request against Google's discovery document and the grids (as Google
+would refuse it); a run with a refused request is no measurement, and says so.
 """
 
 from __future__ import annotations
@@ -47,5 +49,8 @@ def measure(participants: int) -> tuple[int, int, float, int, float]:
             book = SheetsWorkbook(KEY, load_credentials(None))
             run(book, nightly(), RunContext(TODAY))
             figures += [len(api.requests), time.perf_counter() - start]
+            if api.refused:
+                call, message = api.refused[0]
+                raise AssertionError(f"Google would refuse {call.method} {call.path}: {message}")
     first_requests, first_seconds, second_requests, second_seconds = figures
     return participants, int(first_requests), first_seconds, int(second_requests), second_seconds

@@ -5,11 +5,14 @@ of rows: the spreadsheet's metadata (gspread's `open_by_key`), ONE values batchG
 tab (unformatted values, dates as serial numbers, parsed by mentorflow's own code), and per
 saved plan at most four:
 
-1. a batchGet that checks the rows about to be filled are still empty (nobody typed there
+1. a structural batchUpdate, only when a tab is missing or the grid must grow: first, so
+   that no later request reads or writes outside a tab's grid (Google refuses those);
+2. a batchGet that checks the rows about to be filled are still empty (nobody typed there
    since the read; two runs at once cannot both log a mail);
-2. a structural batchUpdate, only when a tab is missing or the grid must grow;
 3. ONE values batchUpdate with RAW input, so that text is never read as a formula; a
-   rewritten tab (Summary, Problems) is written over in place, its old rows blanked;
+   rewritten tab (Summary, Problems) is written over in place, its old rows blanked; the
+   Mail log's rows written over in place (`Update`) carry JSON nulls for the cells they
+   leave alone (the API skips a null);
 4. the looks (bold headers, date and number formats, the Summary chart): with the
    structural batchUpdate when there is one, else a batchUpdate of their own sent last.
    Looks may be refused: the data is saved all the same.
@@ -40,7 +43,7 @@ from google.oauth2 import service_account
 from pipeline.cells import Cell, Formula, Row, column_letter
 from pipeline.errors import ConfigError, WorkbookError, WorkbookLockedError
 from pipeline.schema import Snapshot
-from pipeline.workbook import Append, Chart, Plan, Replace, trim
+from pipeline.workbook import Append, Chart, Plan, Replace, Update, trim, updated
 
 #: Least privilege: the spreadsheets the service account is given, nothing in Drive.
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
@@ -55,7 +58,7 @@ _KEY = re.compile(r"[A-Za-z0-9_-]{20,}")
 _METADATA = re.compile(r"/v4/spreadsheets/[A-Za-z0-9_-]+(\?|$)")
 _HEADER_FORMAT = {
     "textFormat": {"bold": True},
-    "backgroundColor": {"red": 0.867, "green": 0.922, "blue": 0.969},
+    "backgroundColorStyle": {"rgbColor": {"red": 0.867, "green": 0.922, "blue": 0.969}},
 }
 
 
@@ -226,11 +229,12 @@ def _cell(value: Any) -> Cell:
     return str(value)
 
 
-def _date_format(value: Cell) -> str | None:
+def _date_format(value: Cell) -> dict[str, str] | None:
+    """The number format of a date or a moment, as the API names its kinds."""
     if isinstance(value, datetime):
-        return "yyyy-mm-dd hh:mm"
+        return {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
     if isinstance(value, date):
-        return "yyyy-mm-dd"
+        return {"type": "DATE", "pattern": "yyyy-mm-dd"}
     return None
 
 
@@ -254,7 +258,8 @@ class SheetsWorkbook:
         self._spreadsheet = self._call(lambda: client.open_by_key(key))
         self._tabs: dict[str, _Tab] = {}
         self._snapshot: Snapshot | None = None
-        self._formatted: set[tuple[int, int]] = set()  # (sheet, column) given a date format
+        # (sheet, column) -> the row from which down it has its date format
+        self._formatted: dict[tuple[int, int], int] = {}
         self._written: dict[str, tuple[Row, ...]] = {}  # tab -> its rows, as last read or written
         self.notes: list[str] = []  # what went wrong without harm (shown with --verbose)
 
@@ -371,24 +376,19 @@ class SheetsWorkbook:
         if self._snapshot is None:
             self.read()
         batch = _Batch(self._tabs, self._formatted)
+        written = dict(self._written)
         for change in plan.changes:
+            before = written.get(change.tab, ())
             if isinstance(change, Replace):
-                batch.replace(change, self._written.get(change.tab, ()))
-                self._written[change.tab] = trim(change.rows)
+                batch.replace(change, before)
+                written[change.tab] = trim(change.rows)
+            elif isinstance(change, Update):
+                batch.update(change)
+                written[change.tab] = updated(before, change)
             else:
                 batch.append(change)
-        if batch.targets:  # nobody typed in the rows we are about to fill since the read
-            found = self._call(
-                lambda: self._spreadsheet.values_batch_get(
-                    batch.targets, params={"valueRenderOption": "UNFORMATTED_VALUE"}
-                )
-            )
-            taken = [r.get("range", "") for r in found.get("valueRanges", []) if r.get("values")]
-            if taken:
-                raise WorkbookLockedError(
-                    f"Someone added rows to the Google Sheet during the run ({taken[0]}); "
-                    "nothing was written. Run again."
-                )
+                head = (change.header,) if not before and change.header else ()
+                written[change.tab] = trim(before + head + change.rows)
         looks = batch.looks
         if batch.structure:
             # With the structure anyway, the looks ride along: one request fewer. Should the
@@ -407,6 +407,18 @@ class SheetsWorkbook:
                 if not batch.looks:
                     raise
                 self._call(lambda: self._spreadsheet.batch_update({"requests": batch.structure}))
+        if batch.targets:  # nobody typed in the rows we are about to fill since the read
+            found = self._call(
+                lambda: self._spreadsheet.values_batch_get(
+                    batch.targets, params={"valueRenderOption": "UNFORMATTED_VALUE"}
+                )
+            )
+            taken = [r.get("range", "") for r in found.get("valueRanges", []) if r.get("values")]
+            if taken:
+                raise WorkbookLockedError(
+                    f"Someone added rows to the Google Sheet during the run ({taken[0]}); "
+                    "nothing was written. Run again."
+                )
         if batch.data:
             self._call(
                 lambda: self._spreadsheet.values_batch_update(
@@ -417,22 +429,24 @@ class SheetsWorkbook:
             self._dress(batch)
         self._tabs = batch.tabs
         self._formatted = batch.formatted
+        self._written = written
 
 
 class _Batch:
     """The requests of one saved plan, built from the sheets as they will be.
 
-    `structure` must go through before the values (new tabs, a larger grid); `values` is
-    the one RAW write; `looks` (bold headers, date and number formats, the Summary chart)
-    goes last and only adds to how the sheet looks: if Google refuses it, the data is
-    already safe and the run goes on.
+    `structure` must go through before anything else (new tabs, a larger grid), so that the
+    check of `targets` and the values stay inside the grid; `data` is the one RAW write;
+    `looks` (bold headers, date and number formats, the Summary chart) goes last and only
+    adds to how the sheet looks: if Google refuses it, the data is already safe and the run
+    goes on.
     """
 
-    def __init__(self, tabs: Mapping[str, _Tab], formatted: set[tuple[int, int]]) -> None:
+    def __init__(self, tabs: Mapping[str, _Tab], formatted: Mapping[tuple[int, int], int]) -> None:
         self.tabs = {
             t: _Tab(**{**vars(tab), "charts": list(tab.charts)}) for t, tab in tabs.items()
         }
-        self.formatted = set(formatted)  # the run's memory, kept once the batch went through
+        self.formatted = dict(formatted)  # the run's memory, kept once the batch went through
         self.structure: list[dict[str, Any]] = []
         self.looks: list[dict[str, Any]] = []
         self.data: list[dict[str, Any]] = []
@@ -462,7 +476,9 @@ class _Batch:
                 {"appendDimension": {"sheetId": tab.sheet_id, "dimension": "ROWS", "length": grow}}
             )
             tab.rows += grow
-            self.formatted -= {f for f in self.formatted if f[0] == tab.sheet_id}
+            # the new rows have no format yet: the next dates on this tab format down again
+            for key in [f for f in self.formatted if f[0] == tab.sheet_id]:
+                del self.formatted[key]
         if width > tab.columns:
             grow = width - tab.columns
             self.structure.append(
@@ -513,24 +529,24 @@ class _Batch:
                         "endColumnIndex": max(width, 1),
                     },
                     "cell": {"userEnteredFormat": _HEADER_FORMAT},
-                    "fields": "userEnteredFormat(textFormat,backgroundColor)",
+                    "fields": "userEnteredFormat(textFormat,backgroundColorStyle)",
                 }
             }
         )
 
     def _dates(self, tab: _Tab, rows: Sequence[Row], first: int) -> None:
         """A date format on each column that gets dates, from `first` down, once per run."""
-        patterns: dict[int, str] = {}
+        formats: dict[int, dict[str, str]] = {}
         for row in rows:
             for column, value in enumerate(row, start=1):
-                pattern = _date_format(value)
-                if pattern:
-                    patterns.setdefault(column, pattern)
-        for column, pattern in patterns.items():
-            if (tab.sheet_id, column) in self.formatted:
-                continue
-            self.formatted.add((tab.sheet_id, column))
-            self._format(tab, first, column, {"type": "DATE", "pattern": pattern}, tab.rows)
+                found = _date_format(value)
+                if found:
+                    formats.setdefault(column, found)
+        for column, number_format in formats.items():
+            if self.formatted.get((tab.sheet_id, column), first + 1) <= first:
+                continue  # formatted from higher up already
+            self.formatted[(tab.sheet_id, column)] = first
+            self._format(tab, first, column, number_format, tab.rows)
 
     def _values(self, tab: _Tab, rows: Sequence[Sequence[Any]], first: int) -> None:
         self.data.append(
@@ -572,6 +588,7 @@ class _Batch:
         self.looks += [{"deleteEmbeddedObject": {"objectId": c}} for c in tab.charts]
         tab.charts = []
         if change.chart is not None:
+            self._fit(tab, change.chart.anchor[1], change.chart.anchor[0])  # its corner too
             self.looks.append(_chart(tab, change.chart))
         tab.filled = len(rows)
 
@@ -580,6 +597,7 @@ class _Batch:
         rows: tuple[Row, ...] = change.rows
         if (tab is None or not tab.filled) and change.header:
             rows = (change.header, *rows)
+        rows = trim(rows)  # as a read would find them: the next append lands right below
         if not rows:
             return
         width = max(len(r) for r in rows)
@@ -589,14 +607,27 @@ class _Batch:
             self._header(tab, len(change.header))
         first = tab.filled + 1
         last = tab.filled + len(rows)
-        if tab.filled:
-            self.targets.append(
-                f"{_quoted(tab.title)}!A{first}:{column_letter(max(width, 1) - 1)}{last}"
-            )
-        self._fit(tab, last, width)
+        self._fit(tab, last, width)  # the check below reads inside the grown grid
+        if tab.filled and width:
+            self.targets.append(f"{_quoted(tab.title)}!A{first}:{column_letter(width - 1)}{last}")
         self._dates(tab, rows, first)
         self._values(tab, [[_json(v) for v in row] for row in rows], first)
         tab.filled = last
+
+    def update(self, change: Update) -> None:
+        """Cells of one row written over in place; a None cell goes as null, which the API skips."""
+        cells = list(change.cells)
+        while cells and cells[-1] is None:
+            cells.pop()
+        if not cells:
+            return
+        tab = self.tabs.get(change.tab)
+        if tab is None:
+            tab = self._add_sheet(change.tab, change.row, len(cells))
+        self._fit(tab, change.row, len(cells))
+        self._dates(tab, (tuple(cells),), change.row)
+        self._values(tab, [[_json(v) for v in cells]], change.row)
+        tab.filled = max(tab.filled, change.row)
 
 
 def _chart(tab: _Tab, chart: Chart) -> dict[str, Any]:
@@ -622,10 +653,13 @@ def _chart(tab: _Tab, chart: Chart) -> dict[str, Any]:
                     "basicChart": {
                         "chartType": "BAR",
                         "legendPosition": "NO_LEGEND",
+                        "headerCount": 0,  # the ranges hold figures only; Sheets would guess
                         "axis": [
                             {
                                 "position": "BOTTOM_AXIS",
                                 "viewWindowOptions": {
+                                    # the default mode ("PRETTY") ignores min and max
+                                    "viewWindowMode": "EXPLICIT",
                                     "viewWindowMin": 0,
                                     "viewWindowMax": chart.top,
                                 },

@@ -155,15 +155,15 @@ class InMemoryWorkbook:
                 if change.chart is not None:
                     self.charts[change.tab] = change.chart
             elif isinstance(change, Update):
-                self.tabs[change.tab] = trim(_updated(current, change))
+                self.tabs[change.tab] = updated(current, change)
             else:
                 head = (change.header,) if not current and change.header else ()
                 self.tabs[change.tab] = trim(current + head + change.rows)
         self.applied.append(plan)
 
 
-def _updated(rows: tuple[Row, ...], change: Update) -> list[Row]:
-    """`rows` with the non-empty cells of `change` written over its row."""
+def updated(rows: tuple[Row, ...], change: Update) -> tuple[Row, ...]:
+    """`rows` with the cells of `change` that are not None written over its row."""
     grown = list(rows) + [()] * max(change.row - len(rows), 0)
     old = list(grown[change.row - 1])
     old += [None] * max(len(change.cells) - len(old), 0)
@@ -171,4 +171,4 @@ def _updated(rows: tuple[Row, ...], change: Update) -> list[Row]:
         if value is not None:
             old[index] = value
     grown[change.row - 1] = tuple(old)
-    return grown
+    return trim(grown)
