@@ -4,6 +4,8 @@ It keeps spreadsheets in memory and answers like the real API for:
 
 - GET  /v4/spreadsheets/{id}                      metadata (sheets, grid sizes, charts)
 - GET  /v4/spreadsheets/{id}/values:batchGet      UNFORMATTED_VALUE, SERIAL_NUMBER dates
+- GET  /v4/spreadsheets/{id}/values/{range}       the same, one range
+- PUT  /v4/spreadsheets/{id}/values/{range}       RAW input only
 - POST /v4/spreadsheets/{id}/values:batchUpdate   RAW input only
 - POST /v4/spreadsheets/{id}/values/{range}:append
 - POST /v4/spreadsheets/{id}:batchUpdate          addSheet, deleteSheet, updateCells,
@@ -12,8 +14,12 @@ It keeps spreadsheets in memory and answers like the real API for:
                                                   deleteEmbeddedObject
 
 A1 ranges with quoted tab names ('It''s'!A1:C3), whole tabs and open-ended ranges are
-understood; writing outside a sheet's grid is refused as the real API refuses it. Tests can
-require a bearer token, queue error answers (429, 500, ...) and count every request.
+understood. Every request is first checked against Google's published discovery document
+(tests/sheets_discovery.py): an unknown method, parameter or field, a bad enum, type or field
+mask, and any range that reads or writes outside a sheet's grid are answered 400 (404 for a
+method that does not exist), as the real API answers them, and kept in `refused`. A
+batchUpdate is all or nothing, as Google's is. Tests can require a bearer token, queue error
+answers (429, 500, ...), and read every request received in `log`.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ import json
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from pipeline.cells import column_letter
+from tests.sheets_discovery import Call, Grid, Refused, check
 
 Value = str | int | float | bool
 
@@ -117,6 +125,25 @@ class Book:
         sheet = Sheet(sheet_id, title)
         self.sheets.insert(len(self.sheets) if index is None else index, sheet)
         return sheet
+
+    def checkpoint(self) -> Callable[[], None]:
+        """A way back to the book as it is now: a batch that fails half-way changes nothing."""
+        saved = [
+            (s, replace(s, cells=dict(s.cells), formats=dict(s.formats), charts=list(s.charts)))
+            for s in self.sheets
+        ]
+        ids = self._next_id, self.chart_ids
+
+        def restore() -> None:
+            for sheet, before in saved:
+                vars(sheet).update(vars(before))
+            self.sheets = [sheet for sheet, _ in saved]
+            self._next_id, self.chart_ids = ids
+
+        return restore
+
+    def grids(self) -> list[Grid]:
+        return [Grid(s.sheet_id, s.title, s.rows, s.columns) for s in self.sheets]
 
     def by_id(self, sheet_id: int) -> Sheet:
         for sheet in self.sheets:
@@ -230,6 +257,9 @@ class SheetsDouble:
         self.token = token
         self.books: dict[str, Book] = {}
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
+        # every request whole, with the grids as they were when it came
+        self.log: list[tuple[Call, list[Grid]]] = []
+        self.refused: list[tuple[Call, str]] = []  # what did not conform to Google's API
         self.faults: list[int] = []  # status codes to answer the next requests with
         self.fail_on: dict[int, int] = {}  # request number (from 1) -> status code to answer
         self.delay = 0.0  # seconds to sit on every answer (a slow or hanging API)
@@ -289,9 +319,14 @@ class SheetsDouble:
     def _handle(self, http: BaseHTTPRequestHandler, method: str) -> None:
         parts = urlsplit(http.path)
         length = int(http.headers.get("Content-Length") or 0)
-        body = json.loads(http.rfile.read(length) or b"{}") if length else {}
+        body = json.loads(http.rfile.read(length) or b"{}") if length else None
+        query = parse_qs(parts.query, keep_blank_values=True)
+        call = Call(method, parts.path, query, body)
         with self.lock:
             self.requests.append((method, parts.path))
+            key = re.match(r"/v4/spreadsheets/([^/:]+)", parts.path)
+            book = self.books.get(key[1]) if key else None
+            self.log.append((call, book.grids() if book else []))
         if self.delay:
             time.sleep(self.delay)
         with self.lock:
@@ -306,7 +341,8 @@ class SheetsDouble:
                     and http.headers.get("Authorization") != f"Bearer {self.token}"
                 ):
                     raise ApiError(401, "Request had invalid authentication credentials.")
-                answer = self._route(method, parts.path, parse_qs(parts.query), body)
+                self._conform(call, book)
+                answer = self._route(method, parts.path, query, body or {})
                 status, payload = 200, answer
             except ApiError as exc:
                 status = exc.code
@@ -326,6 +362,17 @@ class SheetsDouble:
         http.end_headers()
         http.wfile.write(data)
 
+    def _conform(self, call: Call, book: Book | None) -> None:
+        """Refuse what Google refuses: the request against the discovery document and grids."""
+        try:
+            problems = check(call, book.grids() if book else None)
+        except Refused as refused:
+            self.refused.append((call, str(refused)))
+            raise ApiError(refused.code, str(refused)) from None
+        if problems:
+            self.refused.append((call, "\n".join(problems)))
+            raise ApiError(400, "\n".join(problems))
+
     def _route(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
         match = re.fullmatch(r"/v4/spreadsheets/([^/:]+)(.*)", path)
         if match is None:
@@ -337,16 +384,20 @@ class SheetsDouble:
         if method == "GET" and rest == "":
             return book.metadata()
         if method == "GET" and rest == "/values:batchGet":
-            if query.get("valueRenderOption") != ["UNFORMATTED_VALUE"]:
-                raise ApiError(400, "this double serves valueRenderOption=UNFORMATTED_VALUE only")
-            if query.get("dateTimeRenderOption", ["SERIAL_NUMBER"]) != ["SERIAL_NUMBER"]:
-                raise ApiError(400, "this double serves dateTimeRenderOption=SERIAL_NUMBER only")
+            self._unformatted(query)
             ranges = [book.read(a1) for a1 in query.get("ranges", [])]
             return {"spreadsheetId": key, "valueRanges": ranges}
+        if method == "GET" and rest.startswith("/values/"):
+            self._unformatted(query)
+            return book.read(rest[len("/values/") :])
+        if method == "PUT" and rest.startswith("/values/"):
+            self._raw(query.get("valueInputOption", [""])[0])
+            a1 = body.get("range") or rest[len("/values/") :]
+            return {"spreadsheetId": key, "updatedCells": self._atomic(key, [(a1, body)])}
         if method == "POST" and rest == "/values:batchUpdate":
             self._raw(body.get("valueInputOption"))
-            cells = sum(book.write(d["range"], d.get("values", [])) for d in body.get("data", []))
-            return {"spreadsheetId": key, "totalUpdatedCells": cells}
+            data = [(d["range"], d) for d in body.get("data", [])]
+            return {"spreadsheetId": key, "totalUpdatedCells": self._atomic(key, data)}
         if method == "POST" and rest.startswith("/values/") and rest.endswith(":append"):
             self._raw(query.get("valueInputOption", [""])[0])
             return self._append(book, rest[len("/values/") : -len(":append")], body)
@@ -357,9 +408,37 @@ class SheetsDouble:
             ]
             if unknown:
                 raise ApiError(400, f"Invalid requests[0]: unknown request {unknown[0]!r}")
-            replies = [self._structural(book, request) for request in requests]
+            restore = book.checkpoint()  # all or nothing
+            try:
+                replies = [self._structural(book, request) for request in requests]
+            except (ApiError, KeyError, TypeError):
+                restore()
+                raise
             return {"spreadsheetId": key, "replies": replies}
         raise ApiError(404, f"Not found: {method} {path}")
+
+    def _atomic(self, key: str, data: list[tuple[str, Any]]) -> int:
+        """Values written in all their ranges, or in none."""
+        book = self.books[key]
+        restore = book.checkpoint()
+        cells = 0
+        try:
+            for a1, value_range in data:
+                values = value_range.get("values", [])
+                if value_range.get("majorDimension") == "COLUMNS":
+                    values = [list(row) for row in zip(*values, strict=False)]
+                cells += book.write(a1, values)
+        except ApiError:
+            restore()
+            raise
+        return cells
+
+    @staticmethod
+    def _unformatted(query: dict[str, list[str]]) -> None:
+        if query.get("valueRenderOption") != ["UNFORMATTED_VALUE"]:
+            raise ApiError(400, "this double serves valueRenderOption=UNFORMATTED_VALUE only")
+        if query.get("dateTimeRenderOption", ["SERIAL_NUMBER"]) != ["SERIAL_NUMBER"]:
+            raise ApiError(400, "this double serves dateTimeRenderOption=SERIAL_NUMBER only")
 
     @staticmethod
     def _raw(option: str | None) -> None:

@@ -6,7 +6,7 @@ Sheets API (tests/sheets_double.py). Every test here runs against all three adap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -39,8 +39,10 @@ class Opened:
 
 
 @pytest.fixture
-def api(sheets_api: SheetsDouble) -> SheetsDouble:
-    return sheets_api
+def api(sheets_api: SheetsDouble) -> Iterator[SheetsDouble]:
+    """The Sheets double; after the test, every request it got conformed to Google's API."""
+    yield sheets_api
+    assert [message for _, message in sheets_api.refused] == []
 
 
 def sheets_workbook() -> SheetsWorkbook:
@@ -279,3 +281,49 @@ def test_someone_typing_below_the_table_during_the_run_stops_the_write(api: Shee
     with pytest.raises(WorkbookLockedError, match="during the run"):
         book.apply(Plan((Append("Participants", (("cas@zorg.example.org", "Cas", "mentee"),)),)))
     assert api.books[KEY].sheets[0].cells[(4, 0)] == "typed@zorg.example.org"
+
+
+def test_every_request_of_a_nightly_run_conforms_to_googles_published_api(
+    api: SheetsDouble,
+) -> None:
+    """The whole log of a night on the demo programme, checked again against the discovery
+    document and the grids as they were: the double refused nothing, and nothing would be."""
+    from pipeline.mailer import Delivery, RecordingMailer
+    from tests.sheets_discovery import check, deprecated
+
+    tabs = {t.name: [list(r) for r in t.rows] for t in demo.templates(TODAY, "nl")}
+    api.book(KEY, {n: [[_json(v) for v in r] for r in rows] for n, rows in tabs.items()})
+    book = sheets_workbook()
+    moment = datetime.combine(TODAY, datetime.min.time()).replace(hour=2)
+    mailer = RecordingMailer()
+    delivery = Delivery(mailer, "Mentorprogramma <m@zorg.example.org>", lambda: moment, book.apply)
+    context = RunContext(
+        TODAY,
+        tab_names={"evaluations": demo.EVALUATION_TAB},
+        intake_columns=demo.INTAKE_COLUMNS,
+        delivery=delivery,
+    )
+    assert run(book, nightly(), context).exit_code == 0 and mailer.sent
+    sent = [(call.method, call.path.rsplit("/", 1)[-1].split(":")[-1]) for call, _ in api.log]
+    assert ("POST", "batchUpdate") in sent and ("GET", "batchGet") in sent
+    mail_log = [  # logged pending (one append), then each outcome over its own row
+        (d["range"], len(d["values"]))
+        for call, _ in api.log
+        if call.path.endswith("values:batchUpdate")
+        for d in call.body["data"]
+        if d["range"].startswith("'Maillog'!")
+    ]
+    assert [n for _, n in mail_log] == [len(mailer.sent)] + [1] * len(mailer.sent)
+    rows = [f"'Maillog'!A{n}" for n in range(2, 2 + len(mailer.sent))]
+    assert [a1 for a1, _ in mail_log] == [rows[0], *rows]
+    charts = [
+        r["addChart"]
+        for call, _ in api.log
+        if call.method == "POST" and call.path.endswith(f"{KEY}:batchUpdate")
+        for r in call.body["requests"]
+        if "addChart" in r
+    ]
+    assert len(charts) == 1  # the Summary's, the richest request of a run
+    assert [(c.path, check(c, grids)) for c, grids in api.log] == [(c.path, []) for c, _ in api.log]
+    assert [d for c, _ in api.log for d in deprecated(c)] == []
+    assert api.refused == [] and book.notes == []

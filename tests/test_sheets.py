@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -18,17 +20,46 @@ import pipeline.sheets as sheets
 from benchmarks.sheets import tabs as programme  # a new workbook with N synthetic people
 from jobs.cli import main
 from pipeline import demo
+from pipeline.cells import Cell
 from pipeline.errors import ConfigError
 from pipeline.runlock import exclusive
+from pipeline.schema import Snapshot
 from pipeline.sheets import SCOPES, SheetsUnavailable, SheetsWorkbook, load_credentials, sheet_key
+from pipeline.workbook import Append, InMemoryWorkbook, Plan, Update
+from pipeline.xlsx import XlsxWorkbook
+from tests.conftest import write_xlsx
+from tests.sheets_discovery import deprecated
 from tests.sheets_double import SheetsDouble
 
 KEY = "1mentorflowSheetsTestKey000000000000000"
 
 
 @pytest.fixture
-def api(sheets_api: SheetsDouble) -> SheetsDouble:
-    return sheets_api
+def api(sheets_api: SheetsDouble) -> Iterator[SheetsDouble]:
+    """The Sheets double; after the test, every request it got conformed to Google's API."""
+    yield sheets_api
+    assert [message for _, message in sheets_api.refused] == []
+
+
+def full(api: SheetsDouble) -> None:
+    """Every tab's grid exactly as long and as wide as its table: the next row is past it."""
+    for sheet in api.books[KEY].sheets:
+        found = sheet.values()
+        sheet.rows = max(len(found), 1)
+        sheet.columns = max((len(r) for r in found), default=1) or 1
+
+
+def plain(snapshot: Snapshot) -> dict[str, list[list[Cell]]]:
+    """Tabs as every adapter can hold them: dates as serial days, 3.0 as 3, "" as empty."""
+
+    def cell(value: Cell) -> Cell:
+        if isinstance(value, date):
+            value = sheets._json(value)
+        if isinstance(value, float):
+            return int(value) if value.is_integer() else round(value, 6)
+        return None if value == "" else value
+
+    return {tab: [[cell(v) for v in row] for row in rows] for tab, rows in snapshot.items()}
 
 
 def demo_book(api: SheetsDouble) -> None:
@@ -45,23 +76,80 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
     return code, out, err
 
 
-def test_requests_per_run_do_not_grow_with_the_rows(
-    api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
+def test_a_night_on_full_grids_is_the_night_on_a_file_in_the_same_few_requests(
+    api: SheetsDouble,
+    capsys: pytest.CaptureFixture[str],
+    in_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """50 and 2,000 participants, every grid exactly full, errors injected: the same few
+    requests for both, each one Google's API inside the grid, and cell for cell the workbook
+    that the same night leaves in an .xlsx file (benchmarks/sheets.py measures 5,000)."""
+    monkeypatch.setattr(sheets.time, "sleep", lambda _: None)
     counts = {}
-    for size in (50, 800):
-        api.book(KEY, programme(size))
+    for size in (50, 2_000):
+        tabs = programme(size)
+        api.book(KEY, tabs)
+        full(api)
         api.requests.clear()
-        code, out, _ = run_cli(
-            capsys, "--sheet", KEY, "--today", "2026-11-24", "--verbose", "nightly"
-        )
-        assert code == 0
+        faults = {1: 429, 3: 500, 5: 503, 7: 502}
+        api.fail_on = dict(faults)
+        night = ("--today", "2026-11-24", "--verbose", "nightly")
+        code, out, _ = run_cli(capsys, "--sheet", KEY, *night)
+        assert code == 0 and api.fail_on == {}  # every injected error was met, and retried
         assert f"Google Sheets API requests: {len(api.requests)}" in out
         counts[size] = [method + " " + path.rsplit("/", 1)[-1] for method, path in api.requests]
-    assert counts[50] == counts[800]
-    assert len(counts[800]) <= 10
-    assert counts[800].count("GET values:batchGet") == 2  # the read, and the check before writing
-    assert sum("values:batchUpdate" in r for r in counts[800]) == 1  # one write
+        path = write_xlsx(in_tmp / f"programme-{size}.xlsx", tabs)
+        assert run_cli(capsys, "--workbook", str(path), *night)[0] == 0
+        on_sheet = plain(SheetsWorkbook(KEY, load_credentials(None)).read())
+        assert on_sheet == plain(XlsxWorkbook(path).read())
+        assert len(on_sheet["Matches"]) > 1 + 1 and len(on_sheet["Problems"]) > 1  # both grew
+    assert counts[50] == counts[2_000]
+    answered = [r for n, r in enumerate(counts[2_000], start=1) if n not in faults]
+    assert len(answered) <= 10
+    assert answered.count("GET values:batchGet") == 2  # the read, and the check
+    assert sum("values:batchUpdate" in r for r in answered) == 1  # one write
+
+
+LOG_HEADER = ("Time", "To", "Status", "Detail", "Key")
+
+
+def test_a_mail_log_whose_grid_is_exactly_full_takes_pending_rows_and_their_outcomes(
+    api: SheetsDouble,
+) -> None:
+    """1,000 rows in a 1,000-row, 5-column grid, as the Mail log is after some months: rows
+    appended pending then written over land where the in-memory workbook puts them."""
+    sent = datetime(2026, 9, 1, 2, 30)
+    rows = [LOG_HEADER, *((sent, f"p{n}@x.org", "sent", "", f"k{n}") for n in range(999))]
+    book = api.book(KEY, {"Mail log": [[sheets._json(v) for v in r] for r in rows]})
+    log = book.sheets[0]
+    log.rows, log.columns = 1000, 5
+    now, later = datetime(2026, 11, 24, 2, 30), datetime(2026, 11, 24, 2, 31)
+    pending = Plan(
+        (
+            Append(
+                "Mail log", tuple((now, f"n{n}@x.org", "pending", None, f"n{n}") for n in range(3))
+            ),
+            Update("Mail log", 1000, (None, None, "failed", "451 try again later")),
+        )
+    )
+    outcomes = Plan(
+        (
+            Update("Mail log", 1001, (later, None, "sent", "250 OK")),
+            Update("Mail log", 1003, (None, None, "failed", "550 no such user")),
+        )
+    )
+    workbook = SheetsWorkbook(KEY, load_credentials(None))
+    memory = InMemoryWorkbook({"Mail log": rows})
+    for saved in (workbook, memory):
+        saved.read()
+        saved.apply(pending)
+        saved.apply(outcomes)
+    again = SheetsWorkbook(KEY, load_credentials(None)).read()
+    assert plain(again) == plain(memory.read())
+    assert [r[2] for r in again["Mail log"][-4:]] == ["failed", "sent", "pending", "failed"]
+    assert log.rows > 1003 and log.columns == 5
+    assert api.refused == []
 
 
 def test_429_and_500_are_retried_with_backoff(api: SheetsDouble) -> None:
@@ -124,8 +212,30 @@ def test_the_demo_runs_on_a_google_sheet_like_on_a_file(
     assert code == 0 and 'append 14 row(s) to tab "Koppelingen"' in out
     summary = next(s for s in api.books[KEY].sheets if s.title == "Overzicht")
     assert len(summary.charts) == 1 and summary.frozen == 1
+    looks = _looks(api)
+    axis = looks["addChart"][0]["chart"]["spec"]["basicChart"]
+    assert axis["headerCount"] == 0  # figures only: Sheets must not guess a header row
+    assert axis["axis"][0]["viewWindowOptions"]["viewWindowMode"] == "EXPLICIT"  # 0 to the top
+    formats = [r["cell"]["userEnteredFormat"] for r in looks["repeatCell"]]
+    assert {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"} in [
+        f.get("numberFormat") for f in formats
+    ]  # the Mail log's Time
+    assert {"type": "DATE", "pattern": "yyyy-mm-dd"} in [f.get("numberFormat") for f in formats]
+    assert all("backgroundColor" not in f for f in formats)  # deprecated: backgroundColorStyle
+    assert [d for call, _ in api.log for d in deprecated(call)] == []
     again = run_cli(capsys, "--config", "mentorflow.toml", "--today", "2026-11-24", "nightly")
     assert again[0] == 0 and "nothing to write" in again[1]
+
+
+def _looks(api: SheetsDouble) -> dict[str, list[dict[str, Any]]]:
+    """Every request of every spreadsheet batchUpdate the double got, by kind."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for call, _ in api.log:
+        if call.method == "POST" and call.path.endswith(f"{KEY}:batchUpdate"):
+            for request in call.body["requests"]:
+                (kind, spec), *_ = request.items()
+                found.setdefault(kind, []).append(spec)
+    return found
 
 
 @pytest.mark.parametrize(
