@@ -144,10 +144,14 @@ def journey(
             # (as skipped) even when switched off; other switched-off touchpoints are not.
             if due > today or (switched_off and touchpoint != "introduction"):
                 continue
-            overdue = (today - due).days > settings.grace_days
-            late = overdue
+            late = (today - due).days > settings.grace_days
+            # A retry has its grace days from the night the message first became possible:
+            # introduction and welcome go on the approval night however late that is.
+            possible = due
             if touchpoint in ("introduction", "welcome"):
                 late = late and approved >= add_days(anchor, ALWAYS_BEFORE_DAYS)
+                possible = max(due, approved)
+            overdue = (today - possible).days > settings.grace_days
             for message in addressed(match, touchpoint, mentor, mentee, due, late or switched_off):
                 if touchpoint == "evaluation_reminder" and message.to.key in answered:
                     continue

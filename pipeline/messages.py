@@ -266,25 +266,25 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "Spør mottakeren. Slett radene med denne nøkkelen i E-postloggen for å sende den på nytt.",
     ),
     "mail_failed": (
-        "The message {touchpoint} to {value} was refused by the mail server: {answer}",
+        "The message {touchpoint} to {value} was refused by the mail server ({answer}).",
         "Check the address on Participants. To have it sent again, delete its row from the "
         "Mail log (it goes out if it is still within the grace days).",
-        "Het bericht {touchpoint} aan {value} is geweigerd door de mailserver: {answer}",
+        "Het bericht {touchpoint} aan {value} is geweigerd door de mailserver ({answer}).",
         "Controleer het adres op Deelnemers. Verwijder de rij uit de Maillog om het opnieuw "
         "te laten versturen (het gaat weg als het nog binnen de uitloopdagen valt).",
-        "Meldingen {touchpoint} til {value} ble avvist av e-postserveren: {answer}",
+        "Meldingen {touchpoint} til {value} ble avvist av e-postserveren ({answer}).",
         "Kontroller adressen på Deltakere. Slett raden i E-postloggen for å sende den på nytt "
         "(den sendes hvis den fortsatt er innenfor fristdagene).",
     ),
     "mail_retry": (
-        "The message {touchpoint} to {value} could not be handed to the mail server: {answer}",
+        "The message {touchpoint} to {value} could not be handed to the mail server ({answer}).",
         "The next runs try again, up to {grace} days after it was due. If this stays, check "
         "the mail settings with whoever installed mentorflow.",
-        "Het bericht {touchpoint} aan {value} kon niet aan de mailserver worden gegeven: {answer}",
+        "Het bericht {touchpoint} aan {value} kon niet aan de mailserver worden gegeven ({answer}).",
         "De volgende runs proberen het opnieuw, tot {grace} dagen nadat het verstuurd had "
         "moeten worden. Blijft dit zo, laat dan de mailinstellingen nakijken door wie "
         "mentorflow heeft ingericht.",
-        "Meldingen {touchpoint} til {value} kunne ikke leveres til e-postserveren: {answer}",
+        "Meldingen {touchpoint} til {value} kunne ikke leveres til e-postserveren ({answer}).",
         "De neste kjøringene prøver igjen, inntil {grace} dager etter at den skulle sendes. "
         "Hvis dette fortsetter, få den som installerte mentorflow til å sjekke "
         "e-postinnstillingene.",

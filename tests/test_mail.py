@@ -19,7 +19,14 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipeline.mailer import Delivery, Journal, RecordingMailer, SmtpMailer, smtp_connect
+from pipeline.mailer import (
+    Delivery,
+    Journal,
+    MailUnavailable,
+    RecordingMailer,
+    SmtpMailer,
+    smtp_connect,
+)
 from pipeline.messages import render as render_problem
 from pipeline.programme import read_programme
 from pipeline.run import RunContext, run
@@ -180,7 +187,7 @@ def test_a_refused_recipient_fails_that_message_and_the_run_goes_on(
     assert (problem.code, problem.tab, problem.row) == ("mail_failed", "Mail log", 3)
     assert render_problem(problem, "en")[1] == (
         "The message introduction to mentor1@zorg.example.org was refused by the mail "
-        "server: 550 mailbox unavailable"
+        "server (550 mailbox unavailable)."
     )
     later = RecordingMailer()
     nightly_run(book, DAY0 + timedelta(days=1), later)
@@ -423,3 +430,20 @@ def test_an_older_log_with_two_rows_per_message_is_read_and_written_right() -> N
     assert [r[5] for r in rows[1:]] == ["pending", "sent", "pending", "sent"]
     assert rows[4][6] == when  # the Time of an earlier run's row stays: the approval day
     assert str(rows[4][7]).startswith("sent when tried again")
+
+
+class Unreachable(RecordingMailer):
+    def send(self, message: EmailMessage, key: str) -> None:
+        raise MailUnavailable("not sent after 3 attempts: 421 4.3.2 service not available")
+
+
+def test_a_late_approvals_welcome_is_tried_again_from_the_approval_night() -> None:
+    """Approved at S + 10: the welcome (due S - 7) goes that night, so its grace days count
+    from there, and a passing failure that night is tried again the next."""
+    book = InMemoryWorkbook(tabs(pairs=1, start=DAY0 - timedelta(days=10)))
+    nightly_run(book, DAY0, Unreachable())
+    welcome = "M-0001/welcome/mentee0@zorg.example.org"
+    assert {e.key: e.status for e in read_programme(book.read()).mail_log}[welcome] == "failed"
+    later = RecordingMailer()
+    nightly_run(book, DAY0 + timedelta(days=1), later)
+    assert welcome in [k for k, _ in later.sent]
