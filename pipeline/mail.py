@@ -73,6 +73,7 @@ class MailLog:
         )
         self._time_column = columns.get("time")
         self._detail_column = columns.get("detail")
+        self._key_column = columns.get("key")
         self._new: list[Row] = []
         self._updates: list[Update] = []
 
@@ -113,7 +114,8 @@ class MailLog:
                         self._detail_column,
                         f"sent when tried again, {self.now:%Y-%m-%d %H:%M}",
                     )
-            self._updates.append(Update(self.name, self.rows[key], row))
+            expect = None if self._key_column is None else (self._key_column, key)
+            self._updates.append(Update(self.name, self.rows[key], row, expect))
         else:
             self.rows[key] = self.next_row
             self.next_row += 1

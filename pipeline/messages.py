@@ -268,19 +268,20 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
     "mail_failed": (
         "The message {touchpoint} to {value} was refused by the mail server ({answer}).",
         "Check the address on Participants. To have it sent again, delete its row from the "
-        "Mail log (it goes out if it is still within the grace days).",
+        "Mail log; to leave it as it is, set its Status to skipped.",
         "Het bericht {touchpoint} aan {value} is geweigerd door de mailserver ({answer}).",
         "Controleer het adres op Deelnemers. Verwijder de rij uit de Maillog om het opnieuw "
-        "te laten versturen (het gaat weg als het nog binnen de uitloopdagen valt).",
+        "te laten versturen; wil je het zo laten, zet de Status dan op overgeslagen.",
         "Meldingen {touchpoint} til {value} ble avvist av e-postserveren ({answer}).",
-        "Kontroller adressen på Deltakere. Slett raden i E-postloggen for å sende den på nytt "
-        "(den sendes hvis den fortsatt er innenfor fristdagene).",
+        "Kontroller adressen på Deltakere. Slett raden i E-postloggen for å sende den på nytt; "
+        "vil du la den være, sett Status til hoppet over.",
     ),
     "mail_retry": (
         "The message {touchpoint} to {value} could not be handed to the mail server ({answer}).",
         "The next runs try again, up to {grace} days after it was due. If this stays, check "
         "the mail settings with whoever installed mentorflow.",
-        "Het bericht {touchpoint} aan {value} kon niet aan de mailserver worden gegeven ({answer}).",
+        "Het bericht {touchpoint} aan {value} kon niet aan de mailserver worden gegeven "
+        "({answer}).",
         "De volgende runs proberen het opnieuw, tot {grace} dagen nadat het verstuurd had "
         "moeten worden. Blijft dit zo, laat dan de mailinstellingen nakijken door wie "
         "mentorflow heeft ingericht.",

@@ -407,18 +407,29 @@ class SheetsWorkbook:
                 if not batch.looks:
                     raise
                 self._call(lambda: self._spreadsheet.batch_update({"requests": batch.structure}))
-        if batch.targets:  # nobody typed in the rows we are about to fill since the read
+        if batch.targets or batch.expected:
+            # Nobody typed in the rows we are about to fill since the read, and every row an
+            # update writes over still holds its key (nobody sorted or deleted rows).
+            ranges = [*batch.targets, *(cell for cell, _ in batch.expected)]
             found = self._call(
                 lambda: self._spreadsheet.values_batch_get(
-                    batch.targets, params={"valueRenderOption": "UNFORMATTED_VALUE"}
+                    ranges, params={"valueRenderOption": "UNFORMATTED_VALUE"}
                 )
             )
-            taken = [r.get("range", "") for r in found.get("valueRanges", []) if r.get("values")]
+            answers = found.get("valueRanges", [])
+            taken = [r.get("range", "") for r in answers[: len(batch.targets)] if r.get("values")]
             if taken:
                 raise WorkbookLockedError(
                     f"Someone added rows to the Google Sheet during the run ({taken[0]}); "
                     "nothing was written. Run again."
                 )
+            for answer, (_, change) in zip(
+                answers[len(batch.targets) :], batch.expected, strict=True
+            ):
+                values = answer.get("values") or [[None]]
+                error = change.refuses(_cell(values[0][0] if values[0] else None))
+                if error is not None:
+                    raise error
         if batch.data:
             self._call(
                 lambda: self._spreadsheet.values_batch_update(
@@ -451,6 +462,9 @@ class _Batch:
         self.looks: list[dict[str, Any]] = []
         self.data: list[dict[str, Any]] = []
         self.targets: list[str] = []
+        # (cell, update): the key cell each update's row must still hold, read in the same
+        # batchGet as the targets
+        self.expected: list[tuple[str, Update]] = []
         self._next_id = max((t.sheet_id for t in self.tabs.values()), default=0) + 1
 
     def _add_sheet(self, title: str, rows: int, columns: int) -> _Tab:
@@ -624,6 +638,9 @@ class _Batch:
         tab = self.tabs.get(change.tab)
         if tab is None:
             tab = self._add_sheet(change.tab, change.row, len(cells))
+        elif change.expect is not None and change.row <= tab.filled:
+            cell = f"{column_letter(change.expect[0])}{change.row}"
+            self.expected.append((f"{_quoted(tab.title)}!{cell}", change))
         self._fit(tab, change.row, len(cells))
         self._dates(tab, (tuple(cells),), change.row)
         self._values(tab, [[_json(v) for v in cells]], change.row)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.cells import Cell, Row
+from pipeline.errors import WorkbookLockedError
 from pipeline.schema import Snapshot
 
 
@@ -61,6 +62,24 @@ class Update:
     tab: str
     row: int
     cells: Row
+    # (column counted from 0, value): what that cell of the row must still hold. Someone may
+    # have sorted, deleted or inserted rows during the run: the adapter then refuses the
+    # whole plan rather than write one message's outcome over another's row.
+    expect: tuple[int, Cell] | None = None
+
+    def refuses(self, actual: Cell) -> WorkbookLockedError | None:
+        """The error to raise when the row's `expect` cell holds `actual` instead."""
+        if self.expect is None or _text(actual) == _text(self.expect[1]):
+            return None
+        return WorkbookLockedError(
+            f'Row {self.row} of tab "{self.tab}" no longer holds "{self.expect[1]}": rows were '
+            "moved or deleted while mentorflow ran, so nothing more was written. Leave the "
+            "order of that tab as it is, and run again."
+        )
+
+
+def _text(value: Cell) -> str:
+    return "" if value is None else str(value).strip()
 
 
 Change = Append | Replace | Update
@@ -155,6 +174,12 @@ class InMemoryWorkbook:
                 if change.chart is not None:
                     self.charts[change.tab] = change.chart
             elif isinstance(change, Update):
+                row = current[change.row - 1] if change.row <= len(current) else ()
+                if change.expect is not None:
+                    column = change.expect[0]
+                    error = change.refuses(row[column] if column < len(row) else None)
+                    if error is not None:
+                        raise error
                 self.tabs[change.tab] = updated(current, change)
             else:
                 head = (change.header,) if not current and change.header else ()

@@ -195,6 +195,25 @@ def test_an_update_reaches_rows_appended_earlier_in_the_same_run(
     assert rows[3][4] == "k2"
 
 
+def test_an_update_is_refused_when_its_row_no_longer_holds_its_key(
+    make: Callable[..., Opened],
+) -> None:
+    """Rows sorted or deleted mid-run: one message's outcome never lands on another's row."""
+    log = [
+        LOG_HEADER,
+        (WHEN, "a@x.org", "pending", None, "k1"),
+        (WHEN, "b@x.org", "sent", None, "k2"),
+    ]
+    opened = make({**BASE, "Mail log": log})
+    opened.book.read()
+    with pytest.raises(WorkbookLockedError, match='Row 3 of tab "Mail log" no longer holds "k1"'):
+        opened.book.apply(Plan((Update("Mail log", 3, (None, None, "sent"), (4, "k1")),)))
+    rows = opened.reopen().read()["Mail log"]
+    assert [r[2] for r in rows[1:]] == ["pending", "sent"]
+    opened.book.apply(Plan((Update("Mail log", 2, (None, None, "sent"), (4, "k1")),)))
+    assert [r[2] for r in opened.reopen().read()["Mail log"][1:]] == ["sent", "sent"]
+
+
 def test_an_update_writes_text_as_text(make: Callable[..., Opened]) -> None:
     opened = make({**BASE, "Mail log": [LOG_HEADER, (WHEN, "a@x.org", "pending", None, "k1")]})
     opened.book.read()
