@@ -64,6 +64,9 @@ class MailLog:
         self.rows: dict[str, int] = {}  # key -> its row (an older log's latest row of the key)
         self.state: dict[str, MailLogEntry] = {}  # key -> its latest state, tonight's included
         for entry in programme.mail_log:  # the log is in row order: the last row of a key wins
+            known = self.state.get(entry.key)
+            if known is not None and known.status != "pending" and entry.status == "pending":
+                continue  # an older log sorted by hand: its pending row never undoes an outcome
             self.rows[entry.key] = entry.row
             self.state[entry.key] = entry
         self.earlier = frozenset(self.rows)  # keys logged by earlier runs

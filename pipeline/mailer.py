@@ -4,8 +4,9 @@ Messages are always built by mentorflow (pipeline.render); a Mailer only deliver
 `send` either returns (delivered), or raises one of:
 
     MailError
-     ├── MailRefused      the server refused it for good (5xx): log it failed
-     ├── MailUnavailable  it was certainly not sent (no connection, retries used up)
+     ├── MailRefused      the server refused this message for good (5xx): log it failed
+     ├── MailUnavailable  it was certainly not sent (no connection, a 4xx, retries used up,
+     │                    the login or the sender refused): tried again by the next runs
      └── MailUncertain    the connection broke while the message was being handed over:
                           it may have arrived, so it must never be sent again by itself
 """
@@ -184,11 +185,19 @@ class SmtpMailer:
             if attempt:
                 self.sleep(2.0**attempt)
             try:
-                connection = self._open()
-                connection.ehlo_or_helo_if_needed()
-                code, reply = connection.mail(sender)
-                if code != 250:
-                    raise smtplib.SMTPSenderRefused(code, reply, sender)
+                try:
+                    connection = self._open()
+                    connection.ehlo_or_helo_if_needed()
+                    code, reply = connection.mail(sender)
+                    if code != 250:
+                        raise smtplib.SMTPSenderRefused(code, reply, sender)
+                except smtplib.SMTPResponseException as exc:
+                    if not _permanent(exc.smtp_code):
+                        raise
+                    # A refusal of the login or the sender is about the set-up, not this
+                    # message: nothing goes tonight, and every message is tried again.
+                    self._drop()
+                    raise MailUnavailable(f"{exc.smtp_code} {_said(exc.smtp_error)}") from exc
                 for recipient in recipients:
                     code, reply = connection.rcpt(recipient)
                     if code not in (250, 251):
@@ -216,16 +225,21 @@ class SmtpMailer:
 
     def _data(self, connection: smtplib.SMTP, message: EmailMessage) -> None:
         try:
-            connection.data(message.as_bytes())  # anything but 250 raises SMTPDataError
+            # Raises SMTPDataError when DATA itself is refused; the answer to the message
+            # that follows is returned, not raised (smtplib's data() documents both).
+            code, reply = connection.data(message.as_bytes())  # type: tuple[int, bytes | str]
         except smtplib.SMTPDataError as exc:
-            self._reset()
-            detail = f"{exc.smtp_code} {_said(exc.smtp_error)}"
-            if _permanent(exc.smtp_code):
-                raise MailRefused(detail) from exc
-            raise MailUncertain(detail) from exc
+            code, reply = exc.smtp_code, exc.smtp_error
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
             raise MailUncertain(f"connection lost while sending: {exc}") from exc
+        if code == 250:
+            return
+        self._reset()
+        detail = f"{code} {_said(reply)}"
+        if _permanent(code):
+            raise MailRefused(detail)
+        raise MailUnavailable(detail)  # a 4xx: not accepted, so certainly not delivered
 
     def _reset(self) -> None:
         try:

@@ -447,3 +447,66 @@ def test_a_late_approvals_welcome_is_tried_again_from_the_approval_night() -> No
     later = RecordingMailer()
     nightly_run(book, DAY0 + timedelta(days=1), later)
     assert welcome in [k for k, _ in later.sent]
+
+
+def test_an_older_log_sorted_by_hand_never_sends_a_delivered_message_again(
+    tmp_path: Path,
+) -> None:
+    data = tabs(pairs=1)
+    key = "M-0001/introduction/mentor0@zorg.example.org"
+    row = [key, "M-0001", "introduction", "mentor0@zorg.example.org", "Hi"]
+    when = datetime(2026, 11, 24, 2, 0)
+    header = ["Key", "Match ID", "Touchpoint", "To", "Subject", "Status", "Time"]
+    data["Mail log"] = [header, [*row, "sent", when], [*row, "pending", when]]
+    book = InMemoryWorkbook(data)
+    later = RecordingMailer()
+    nightly_run(book, DAY0 + timedelta(days=1), later, journal=Journal(tmp_path / "journal"))
+    assert key not in [k for k, _ in later.sent]
+
+
+class Turns(Server):
+    """Refuses the sender (550) or answers the data with 451, as a misconfigured or busy
+    server does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refuse_sender = ""
+        self.data_answer = ""
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.data_answer:
+            return self.data_answer
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize(
+    "fault", [("refuse_sender", "550 5.7.1 sender not allowed"), ("data_answer", "451 4.3.0 later")]
+)
+def test_a_refused_sender_or_a_4xx_after_the_data_is_tried_again_the_next_night(
+    fault: tuple[str, str],
+) -> None:
+    handler = Turns()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        setattr(handler, *fault)
+        book = InMemoryWorkbook(tabs(pairs=2))
+        smtp = SmtpMailer(smtp_connect("127.0.0.1", port, "none", "", ""), sleep=lambda _: None)
+        report = nightly_run(book, DAY0, smtp)
+        assert statuses(book) == Counter({"failed": 2})
+        assert {p.code for p in report.problems if p.code.startswith("mail_")} == {"mail_retry"}
+        setattr(handler, fault[0], "")
+        smtp = SmtpMailer(smtp_connect("127.0.0.1", port, "none", "", ""), sleep=lambda _: None)
+        nightly_run(book, DAY0 + timedelta(days=1), smtp)
+        assert statuses(book) == Counter({"sent": 2}) and len(handler.received) == 2
+    finally:
+        controller.stop()
