@@ -394,6 +394,8 @@ def preview(
     for message in addressed(match, touchpoint, mentor, mentee, day):
         lang = language_of(programme, message)
         rendered = render(touchpoint, lang, context(programme, message, lang), folders)
-        built = build(rendered, sender, message.to.name, message.to.email, now)
+        settings = programme.settings
+        reply_to = (settings.coordinator_name, settings.coordinator_email)
+        built = build(rendered, sender, message.to.name, message.to.email, now, reply_to)
         results.append((f"{match_id}-{touchpoint}-{message.role}", built, rendered.html))
     return results
