@@ -17,7 +17,7 @@ from pipeline.cells import email_key
 from pipeline.evaluation import Evaluations, Response
 from pipeline.journey import Outgoing
 from pipeline.messages import render as render_problem
-from pipeline.models import Match, Problem
+from pipeline.models import Match, Problem, latest
 from pipeline.problems import ordered, since, where
 from pipeline.programme import Programme
 from pipeline.render import first_name, long_date, programme_variables
@@ -121,9 +121,9 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
     settings = programme.settings
     lang = programme.email_language
     proposals = [_pair(programme, m) for m in programme.matches if m.status == "proposed"]
-    latest = {entry.key: entry for entry in programme.mail_log}  # an older log's last row
+    states = latest(programme.mail_log)
     sent = sum(
-        1 for e in latest.values() if e.status == "sent" and e.day is not None and week.holds(e.day)
+        1 for e in states.values() if e.status == "sent" and e.day is not None and week.holds(e.day)
     )
     # Failed and uncertain mail stays in every digest until the coordinator handles it.
     failed = [
@@ -135,7 +135,7 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
             else entry.touchpoint,
             "status": MAIL_STATUSES.word(entry.status, lang),
         }
-        for entry in latest.values()
+        for entry in states.values()
         if entry.status in ("failed", "unknown")
     ]
     this_week = [r for r in found.responses if r.received is not None and week.holds(r.received)]

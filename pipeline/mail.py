@@ -33,7 +33,7 @@ from pipeline.mailer import (
     MailUnavailable,
     MailUncertain,
 )
-from pipeline.models import MailLogEntry, Problem
+from pipeline.models import MailLogEntry, Problem, latest
 from pipeline.programme import Programme
 from pipeline.render import build, context, language_of, render
 from pipeline.run import RunContext, StageResult
@@ -61,22 +61,9 @@ class MailLog:
         self.name = table.name if table is not None else TABS.word("mail_log", self.lang)
         # Appends land below the last filled row; a new tab gets its header on row 1.
         self.next_row = self.table.last_row + 1 if self.table is not None else 2
-        self.rows: dict[str, int] = {}  # key -> its row (an older log's latest row of the key)
-        self.state: dict[str, MailLogEntry] = {}  # key -> its latest state, tonight's included
-        for entry in programme.mail_log:  # the log is in row order: the last row of a key wins
-            known = self.state.get(entry.key)
-            if known is not None and known.status != "pending" and entry.status == "pending":
-                continue  # an older log sorted by hand: its pending row never undoes an outcome
-            self.rows[entry.key] = entry.row
-            self.state[entry.key] = entry
+        self.state = latest(programme.mail_log)  # key -> its latest state, tonight's included
+        self.rows = {key: entry.row for key, entry in self.state.items()}  # key -> its row
         self.earlier = frozenset(self.rows)  # keys logged by earlier runs
-        terms = list(COLUMNS["mail_log"].terms)
-        columns = (
-            self.table.columns if self.table is not None else {k: terms.index(k) for k in terms}
-        )
-        self._time_column = columns.get("time")
-        self._detail_column = columns.get("detail")
-        self._key_column = columns.get("key")
         self._new: list[Row] = []
         self._updates: list[Update] = []
 
@@ -102,22 +89,20 @@ class MailLog:
             "time": self.now.replace(tzinfo=None, microsecond=0),
             "detail": detail,
         }
+        if key in self.earlier:
+            # A row of an earlier run keeps its Time: the introduction's is the match's
+            # approval day, which a retry on a later night must not move.
+            del values["time"]
+            if status == "sent" and not detail:
+                values["detail"] = f"sent when tried again, {self.now:%Y-%m-%d %H:%M}"
         if self.table is not None:
             row = self.table.record(values)
+            key_column = self.table.columns.get("key")
         else:
             row = tuple(values.get(k) for k in COLUMNS["mail_log"].terms)
+            key_column = list(COLUMNS["mail_log"].terms).index("key")
         if key in self.rows:
-            if key in self.earlier:
-                # A row of an earlier run keeps its Time: the introduction's is the match's
-                # approval day, which a retry on a later night must not move.
-                row = _without(row, self._time_column)
-                if status == "sent":
-                    row = _with(
-                        row,
-                        self._detail_column,
-                        f"sent when tried again, {self.now:%Y-%m-%d %H:%M}",
-                    )
-            expect = None if self._key_column is None else (self._key_column, key)
+            expect = None if key_column is None else (key_column, key)
             self._updates.append(Update(self.name, self.rows[key], row, expect))
         else:
             self.rows[key] = self.next_row
@@ -150,7 +135,7 @@ class MailLog:
                 code, params = "mail_unknown", {"key": entry.key}
             elif entry.status == "failed":
                 code = "mail_retry" if passing(entry) else "mail_failed"
-                answer = entry.detail.split(": ", 1)[-1] if ": " in entry.detail else entry.detail
+                answer = entry.detail.split(": ", 1)[-1]  # without our "refused: " prefix
                 params = {
                     "touchpoint": entry.touchpoint,
                     "answer": answer,
@@ -164,19 +149,6 @@ class MailLog:
                 )
             )
         return found
-
-
-def _without(row: Row, column: int | None) -> Row:
-    """`row` with one cell left as the sheet has it (None: not written)."""
-    if column is None or column >= len(row):
-        return row
-    return (*row[:column], None, *row[column + 1 :])
-
-
-def _with(row: Row, column: int | None, value: Cell) -> Row:
-    if column is None or column >= len(row):
-        return row
-    return (*row[:column], value, *row[column + 1 :])
 
 
 #: How the Mail log's Detail of a failed message begins: a passing failure (no connection,
@@ -266,7 +238,6 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
     gap = 60.0 / delivery.per_minute if delivery.per_minute else 0.0
     size = delivery.per_minute or CHUNK
     reachable = True
-    commit(log.flush())  # what the log learnt before sending: recovered keys, skipped ones
     for start in range(0, len(prepared), size):
         chunk = prepared[start : start + size]
         if not reachable:
@@ -291,6 +262,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
             counts[status] += 1
             _log(log, message, built, status, detail)
         commit(log.flush())
+    commit(log.flush())  # recovered and skipped keys, when nothing was sent to carry them
     delivery.mailer.close()
     if delivery.journal is not None:
         delivery.journal.clear()  # every outcome is saved in the Mail log now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -97,6 +98,17 @@ class MailLogEntry:
             return parse_date(self.time)
         except CellError:
             return None
+
+
+def latest(log: Iterable[MailLogEntry]) -> dict[str, MailLogEntry]:
+    """Each key's state: its last row, as the log only grows (an older log has two rows per
+    message). A `pending` row below an outcome (a log sorted by hand) never undoes it."""
+    found: dict[str, MailLogEntry] = {}
+    for entry in log:
+        known = found.get(entry.key)
+        if known is None or entry.status != "pending" or known.status == "pending":
+            found[entry.key] = entry
+    return found
 
 
 #: What happens to the data until the coordinator fixes it; "skipped" makes a problem an error.

@@ -427,9 +427,7 @@ class SheetsWorkbook:
                 answers[len(batch.targets) :], batch.expected, strict=True
             ):
                 values = answer.get("values") or [[None]]
-                error = change.refuses(_cell(values[0][0] if values[0] else None))
-                if error is not None:
-                    raise error
+                change.check(_cell(values[0][0] if values[0] else None))
         if batch.data:
             self._call(
                 lambda: self._spreadsheet.values_batch_update(

@@ -67,11 +67,11 @@ class Update:
     # whole plan rather than write one message's outcome over another's row.
     expect: tuple[int, Cell] | None = None
 
-    def refuses(self, actual: Cell) -> WorkbookLockedError | None:
-        """The error to raise when the row's `expect` cell holds `actual` instead."""
+    def check(self, actual: Cell) -> None:
+        """Refuse the update when the row's `expect` cell holds `actual` instead."""
         if self.expect is None or _text(actual) == _text(self.expect[1]):
-            return None
-        return WorkbookLockedError(
+            return
+        raise WorkbookLockedError(
             f'Row {self.row} of tab "{self.tab}" no longer holds "{self.expect[1]}": rows were '
             "moved or deleted while mentorflow ran, so nothing more was written. Leave the "
             "order of that tab as it is, and run again."
@@ -174,12 +174,10 @@ class InMemoryWorkbook:
                 if change.chart is not None:
                     self.charts[change.tab] = change.chart
             elif isinstance(change, Update):
-                row = current[change.row - 1] if change.row <= len(current) else ()
                 if change.expect is not None:
+                    row = current[change.row - 1] if change.row <= len(current) else ()
                     column = change.expect[0]
-                    error = change.refuses(row[column] if column < len(row) else None)
-                    if error is not None:
-                        raise error
+                    change.check(row[column] if column < len(row) else None)
                 self.tabs[change.tab] = updated(current, change)
             else:
                 head = (change.header,) if not current and change.header else ()

@@ -351,9 +351,7 @@ class XlsxWorkbook:
     def _update(self, change: Update) -> None:
         ws = self._sheet(change.tab)
         if change.expect is not None:
-            error = change.refuses(_plain(ws.cell(change.row, change.expect[0] + 1).value))
-            if error is not None:
-                raise error
+            change.check(_plain(ws.cell(change.row, change.expect[0] + 1).value))
         for column, value in enumerate(change.cells, 1):
             _write(ws, change.row, column, value)
         if any(value is not None for value in change.cells):
