@@ -15,6 +15,7 @@ its row written over. Every `failed` or `unknown` message is a Problems row.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -194,8 +195,9 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         outgoing(programme, m)
         for m in journey(programme, run.today, found.respondents, never_left, retry)
     ]
-    weekly = digest(programme, run, found)
     grace = programme.settings.grace_days
+    # The digest counts the Mail log's problems too, as the Problems tab will show them
+    weekly = digest(programme, replace(run, found=(*run.found, *log.problems(grace))), found)
     if (
         weekly is not None
         and (weekly.key not in latest or weekly.key in never_left | retry)

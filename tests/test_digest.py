@@ -173,6 +173,8 @@ def test_mails_of_the_week_before_are_counted(
     text = text_of(sent)
     assert "Mails sent: 1, not delivered (listed until handled on the Mail log): 1" in text
     assert "- quarter to x@zorg.example.org (failed, Mail log row 5)" in text
+    # the failed mail counts among what to look at (no flags this week)
+    assert sent["Subject"] == "Mentor programme: your weekly overview (2 to approve, 1 to look at)"
 
 
 def test_only_problems_new_since_the_last_digest_are_listed(
@@ -189,7 +191,9 @@ def test_only_problems_new_since_the_last_digest_are_listed(
     nightly(path, MONDAY + timedelta(days=2), capsys)
     nightly(path, MONDAY + timedelta(days=7), capsys)
     second = text_of(digests(handler)[1])
-    assert "New problems: 1 (open in all: 8)" in second
+    tab = list(openpyxl.load_workbook(path)["Problems"].iter_rows(values_only=True))
+    # the total is what the Problems tab showed that night: the failed mail's row included
+    assert "New problems: 1 (open in all: 9)" in second and len(tab) - 1 == 9
     assert '"new@" is not a valid email address.' in second
     assert "unknown.person" not in second
     since = {
