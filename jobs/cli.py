@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime
@@ -33,7 +34,7 @@ from pipeline.programme import read_programme
 from pipeline.run import RunContext, RunReport, Stage, run
 from pipeline.runlock import exclusive
 from pipeline.sheets import SheetsWorkbook, load_credentials, sheet_key
-from pipeline.stages import named, nightly
+from pipeline.stages import command, nightly
 from pipeline.vocab import LANGUAGES, TABS
 from pipeline.workbook import Append, InMemoryWorkbook, Plan, Update, Workbook
 from pipeline.xlsx import XlsxWorkbook, ensure_closed, ensure_exists, run_lock
@@ -254,10 +255,10 @@ def print_report(title: str, report: RunReport, dry_run: bool) -> None:
     print(title)
     for stage, line in report.lines:
         print(f"  {stage}: {line}")
-    errors = sum(1 for p in report.problems if p.severity == "error")
+    severities = Counter(p.severity for p in report.problems)
     print(
-        f"  problems: {len(report.problems)} ({errors} errors, "
-        f"{len(report.problems) - errors} warnings) on the Problems tab"
+        f"  problems: {len(report.problems)} ({severities['error']} errors, "
+        f"{severities['warning']} warnings, {severities['note']} notes) on the Problems tab"
     )
     for problem in report.problems[:SHOWN_PROBLEMS]:
         print(f"    {as_line(problem, lang)}")
@@ -297,23 +298,23 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    return _run_stages(args, named("check"))
+    return _run_stages(args, command("check"))
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
-    return _run_stages(args, named("intake"))
+    return _run_stages(args, command("intake"))
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    return _run_stages(args, named("match"))
+    return _run_stages(args, command("match"))
 
 
 def cmd_mail(args: argparse.Namespace) -> int:
-    return _run_stages(args, named("mail"))
+    return _run_stages(args, command("mail"))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    return _run_stages(args, named("evaluate"))
+    return _run_stages(args, command("evaluate"))
 
 
 def cmd_preview(args: argparse.Namespace) -> int:

@@ -22,7 +22,8 @@ from pipeline.problems import ordered, since, where
 from pipeline.programme import Programme
 from pipeline.render import first_name, long_date, programme_variables
 from pipeline.run import RunContext
-from pipeline.vocab import MAIL_STATUSES, TABS, TOUCHPOINTS, WEEKDAYS, pick
+from pipeline.settings import setting_row
+from pipeline.vocab import MAIL_STATUSES, SETTINGS_COLUMNS, TABS, TOUCHPOINTS, WEEKDAYS, pick
 
 #: New problems listed one by one in the digest; the rest are counted.
 LISTED_PROBLEMS = 25
@@ -169,7 +170,7 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
         to_email=settings.coordinator_email,
         to_name=settings.coordinator_name,
         due=week.day,
-        skip=False,
+        skip="",
         lang=lang,
         variables=variables,
     )
@@ -178,9 +179,15 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
 def digest_problems(programme: Programme) -> list[Problem]:
     """The digest is on but has nowhere to go."""
     settings = programme.settings
-    if "digest" in settings.touchpoints_on and not settings.coordinator_email:
-        return [Problem.at(_tab(programme, "settings"), None, "", "digest_no_coordinator", "")]
-    return []
+    if "digest" not in settings.touchpoints_on or settings.coordinator_email:
+        return []
+    table = programme.tables.get("settings")
+    lang = programme.language
+    row = setting_row(table, "coordinator_email") if table is not None else None
+    column = (
+        table.header("value", lang) if table is not None else SETTINGS_COLUMNS.word("value", lang)
+    )
+    return [Problem.at(_tab(programme, "settings"), row, column, "digest_no_coordinator", "")]
 
 
 def _tab(programme: Programme, key: str) -> str:

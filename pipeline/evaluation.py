@@ -40,7 +40,7 @@ from pipeline.cells import (
     quote,
     text,
 )
-from pipeline.journey import approval_dates
+from pipeline.life import approval_dates
 from pipeline.models import Match, Problem
 from pipeline.programme import Programme
 from pipeline.schema import Table

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from pipeline.models import Participant
 from pipeline.scoring import Fit
-from pipeline.vocab import SHIFTS, pick
+from pipeline.vocab import SHIFTS, STATUSES, pick
 
 # part: (en, nl, nb); {} is filled with the shared items
 _PARTS: dict[str, tuple[str, str, str]] = {
@@ -18,6 +19,7 @@ _PARTS: dict[str, tuple[str, str, str]] = {
     "shifts": ("both work: {}", "werken allebei: {}", "jobber begge: {}"),
     "location": ("same location ({})", "zelfde locatie ({})", "samme arbeidssted ({})"),
     "languages": ("shared language: {}", "gedeelde taal: {}", "felles språk: {}"),
+    "replaces": ("replaces {}", "vervangt {}", "erstatter {}"),
     "nothing": (
         "nothing in common; the best mentor available",
         "geen overeenkomsten; de best beschikbare mentor",
@@ -26,13 +28,18 @@ _PARTS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def why(fit: Fit, lang: str) -> str:
-    """'same discipline (nurse); shared goals: wound care, medication; both work: night'."""
+def why(fit: Fit, lang: str, replaces: Participant | None = None) -> str:
+    """'same discipline (nurse); shared goals: wound care, medication; both work: night'.
+
+    A replacement for a mentor who left says so first: 'replaces Anna de Vries (stopped); …'.
+    """
 
     def part(name: str, items: str = "") -> str:
         return pick(_PARTS[name], lang).format(items)
 
     parts = []
+    if replaces is not None:
+        parts.append(part("replaces", f"{replaces.name} ({STATUSES.word(replaces.status, lang)})"))
     if fit.preferred:
         parts.append(part("preferred"))
     if fit.goals:
@@ -46,4 +53,6 @@ def why(fit: Fit, lang: str) -> str:
         parts.append(part("location", fit.location))
     if fit.languages:
         parts.append(part("languages", ", ".join(fit.languages)))
-    return "; ".join(parts) or part("nothing")
+    if len(parts) == (replaces is not None):
+        parts.append(part("nothing"))
+    return "; ".join(parts)

@@ -7,13 +7,13 @@ the messages to send or record as skipped. Sending and logging are the mail stag
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from pipeline.cells import add_days, email_key
-from pipeline.models import MailLogEntry, Match, Participant
+from pipeline.life import Life
+from pipeline.models import MailLogEntry, Match, Participant, latest
 from pipeline.programme import Programme
-from pipeline.settings import Settings
 
 #: Who gets each touchpoint (SPEC §1); the digest goes to the coordinator, not along a match.
 RECIPIENTS: dict[str, tuple[str, ...]] = {
@@ -26,8 +26,6 @@ RECIPIENTS: dict[str, tuple[str, ...]] = {
     "wrap_up": ("mentor", "mentee"),
     "evaluation_reminder": ("mentor", "mentee"),
 }
-#: introduction and welcome always go once when the match is approved before S + this.
-ALWAYS_BEFORE_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,8 @@ class Message:
     mentor: Participant
     mentee: Participant
     due: date
-    skip: bool  # more than grace days late when it became possible: logged, never sent
+    skip: str = ""  # why it is logged `skipped` instead of sent (a SKIPS key); "" to send
+    previous_mentor: Participant | None = None  # the mentor this match's mentor takes over from
 
 
 @dataclass(frozen=True)
@@ -55,9 +54,10 @@ class Outgoing:
     to_email: str
     to_name: str
     due: date
-    skip: bool
+    skip: str  # why it is logged `skipped` (a SKIPS key), "" to send
     lang: str
     variables: Mapping[str, object]  # for the touchpoint's templates
+    after: str = ""  # the key of a message of tonight that must be sent before this one
 
 
 def message_key(match_id: str, touchpoint: str, recipient: str) -> str:
@@ -70,7 +70,8 @@ def addressed(
     mentor: Participant,
     mentee: Participant,
     due: date,
-    skip: bool = False,
+    skip: str = "",
+    previous_mentor: Participant | None = None,
 ) -> list[Message]:
     """One message of `touchpoint` per recipient SPEC §1 names for it."""
     return [
@@ -84,29 +85,34 @@ def addressed(
             mentee,
             due,
             skip,
+            previous_mentor,
         )
         for role in RECIPIENTS[touchpoint]
         for person in (mentor if role == "mentor" else mentee,)
     ]
 
 
-def approval_dates(log: Iterable[MailLogEntry]) -> dict[str, date]:
-    """The day each match was first seen approved, remembered by its introduction rows."""
-    approved: dict[str, date] = {}
-    for entry in log:
-        day = entry.day
-        if entry.touchpoint != "introduction" or day is None:
-            continue
-        if entry.match_id not in approved or day < approved[entry.match_id]:
-            approved[entry.match_id] = day
-    return approved
+#: The order of the journey: of several messages due the same night, the last one goes.
+ORDER = tuple(RECIPIENTS)
+#: The messages that open a match: they go however late the approval (up to the wrap-up).
+OPENING = ("introduction", "welcome")
 
 
-def due_dates(anchor: date, approved: date, settings: Settings) -> dict[str, date]:
-    """Each touchpoint's due day for a match anchored on `anchor` (the start date S)."""
+def due_dates(life: Life, match: Match, mentee: Participant) -> dict[str, date]:
+    """Each touchpoint's due day for one match (SPEC §1).
+
+    The introduction goes on the approval night; the welcome a week before the start date,
+    or on the approval night when that is later; check-ins count from the start date, or
+    without one from the approval (and `first_day` does not exist).
+    """
+    settings = life.programme.settings
+    anchor, approved = life.anchor(match), life.approval(match)
     days = {"introduction": approved}
     for touchpoint, offset in settings.offsets.items():
+        if touchpoint == "first_day" and mentee.start_date is None:
+            continue
         days[touchpoint] = add_days(anchor, offset)
+    days["welcome"] = max(days["welcome"], approved) if mentee.start_date else approved
     return days
 
 
@@ -126,36 +132,96 @@ def journey(
     (failed) after that.
     """
     settings = programme.settings
-    logged = {entry.key for entry in programme.mail_log} - never_left - retry
-    approved_on = approval_dates(programme.mail_log)
+    life = Life(programme, today)
+    states = latest(programme.mail_log)
+    logged = set(states) - never_left - retry
     messages: list[Message] = []
-    for match in programme.matches:
-        if match.status != "approved":
-            continue
+    for match in life.running_matches:
         mentee = programme.person(match.mentee_email)
         mentor = programme.person(match.mentor_email)
         if mentee is None or mentor is None or not (mentee.is_active and mentor.is_active):
             continue
-        approved = approved_on.get(match.match_id, today)
-        anchor = mentee.start_date or approved
-        for touchpoint, due in due_dates(anchor, approved, settings).items():
+        earlier = programme.replaces.get(match.match_id)
+        previous = programme.person(earlier.mentor_email) if earlier is not None else None
+        introduction = message_key(match.match_id, "introduction", mentor.email)
+        too_late_to_open = life.approval(match) > life.wrap_up(match)
+        for touchpoint, due in due_dates(life, match, mentee).items():
             switched_off = touchpoint not in settings.touchpoints_on
             # The introduction row is also the memory of the approval day, so it is logged
             # (as skipped) even when switched off; other switched-off touchpoints are not.
             if due > today or (switched_off and touchpoint != "introduction"):
                 continue
-            late = (today - due).days > settings.grace_days
-            # A retry has its grace days from the night the message first became possible:
-            # introduction and welcome go on the approval night however late that is.
-            possible = due
-            if touchpoint in ("introduction", "welcome"):
-                late = late and approved >= add_days(anchor, ALWAYS_BEFORE_DAYS)
-                possible = max(due, approved)
-            overdue = (today - possible).days > settings.grace_days
-            for message in addressed(match, touchpoint, mentor, mentee, due, late or switched_off):
+            # The welcome names the mentor: it waits until the mentor has been told.
+            told = states.get(introduction)
+            if (
+                touchpoint == "welcome"
+                and told
+                and told.status == "failed"
+                and introduction not in retry
+            ):
+                continue
+            overdue = (today - due).days > settings.grace_days
+            if switched_off:
+                skip = "switched_off"
+            elif touchpoint in OPENING:
+                skip = "approved_late" if too_late_to_open else ""
+            else:
+                skip = "late" if overdue else ""
+            for message in addressed(match, touchpoint, mentor, mentee, due, skip, previous):
                 if touchpoint == "evaluation_reminder" and message.to.key in answered:
                     continue
                 if message.key in logged or (message.key in retry and (overdue or message.skip)):
                     continue
+                if (
+                    earlier is not None
+                    and message.role == "mentee"
+                    and not message.skip
+                    and _sent_before(programme, earlier, touchpoint, mentee, states)
+                ):
+                    message = replace(message, skip="sent_before")
                 messages.append(message)
-    return sorted(messages, key=lambda m: (m.due, m.key))
+    return sorted(one_a_night(messages), key=lambda m: (m.due, m.key))
+
+
+def _sent_before(
+    programme: Programme,
+    match: Match,
+    touchpoint: str,
+    mentee: Participant,
+    states: Mapping[str, MailLogEntry],
+) -> bool:
+    """Whether the mentee had this check-in already, with `match` or a match it replaced.
+
+    The welcome of a replacement names the new mentor, so it always goes."""
+    if touchpoint == "welcome":
+        return False
+    while True:
+        entry = states.get(message_key(match.match_id, touchpoint, mentee.email))
+        if entry is not None and entry.status in ("sent", "pending", "unknown"):
+            return True
+        earlier = programme.replaces.get(match.match_id)
+        if earlier is None:
+            return False
+        match = earlier
+
+
+def one_a_night(messages: Iterable[Message]) -> list[Message]:
+    """At most one message per match and person a night (SPEC §1, "One message a night").
+
+    An introduction or welcome goes and the check-ins due with it are skipped; otherwise the
+    message furthest along the journey goes and the earlier ones are skipped.
+    """
+    groups: dict[tuple[str, str], list[Message]] = {}
+    for message in messages:
+        groups.setdefault((message.match.match_id, message.to.key), []).append(message)
+    decided: list[Message] = []
+    for group in groups.values():
+        going = [m for m in group if not m.skip]
+        if len(going) > 1:
+            first = max(going, key=lambda m: (m.touchpoint in OPENING, ORDER.index(m.touchpoint)))
+            reason = {"introduction": "with_introduction", "welcome": "with_welcome"}.get(
+                first.touchpoint, "later_went"
+            )
+            group = [m if m is first or m.skip else replace(m, skip=reason) for m in group]
+        decided.extend(group)
+    return decided

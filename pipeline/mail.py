@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from pipeline.cells import Cell, Row
 from pipeline.digest import digest, digest_problems
 from pipeline.errors import MentorflowError
 from pipeline.evaluation import read_evaluations
-from pipeline.journey import RECIPIENTS, Message, Outgoing, addressed, journey
+from pipeline.journey import RECIPIENTS, Message, Outgoing, addressed, journey, message_key
 from pipeline.layout import header
 from pipeline.mailer import (
     Delivery,
@@ -38,7 +38,7 @@ from pipeline.models import MailLogEntry, Problem, latest
 from pipeline.programme import Programme
 from pipeline.render import build, context, language_of, render
 from pipeline.run import RunContext, StageResult
-from pipeline.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, TABS, TOUCHPOINTS
+from pipeline.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, SKIPS, TABS, TOUCHPOINTS
 from pipeline.workbook import Append, Change, Plan, Update
 
 
@@ -192,7 +192,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
     retry = frozenset(e.key for e in latest.values() if passing(e))
     found = read_evaluations(programme, run.today)
     due = [
-        outgoing(programme, m)
+        outgoing(programme, m, run.today)
         for m in journey(programme, run.today, found.respondents, never_left, retry)
     ]
     grace = programme.settings.grace_days
@@ -209,7 +209,8 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
     sendable = [m for m in due if not m.skip]
     to_send = sendable[: delivery.per_run]
     for m in skipped:
-        log.log(m.key, m.match_id, m.touchpoint, m.to_email, "", "skipped", "too late to send")
+        reason = SKIPS.word(m.skip, programme.language)
+        log.log(m.key, m.match_id, m.touchpoint, m.to_email, "", "skipped", reason)
     settings = programme.settings
     reply_to = (settings.coordinator_name, settings.coordinator_email)
     prepared = [
@@ -240,30 +241,41 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
     gap = 60.0 / delivery.per_minute if delivery.per_minute else 0.0
     size = delivery.per_minute or CHUNK
     reachable = True
-    for start in range(0, len(prepared), size):
-        chunk = prepared[start : start + size]
-        if not reachable:
-            break  # what is left is not logged: it waits for the next run
-        # Logged as pending and saved BEFORE sending: a crash now leaves "pending", never a
-        # second copy.
-        for message, built in chunk:
-            _log(log, message, built, "pending")
-        commit(log.flush())
-        for message, built in chunk:
+
+    def send_all(wave: list[tuple[Outgoing, EmailMessage]]) -> None:
+        nonlocal reachable
+        for start in range(0, len(wave), size):
+            chunk = wave[start : start + size]
             if not reachable:
-                status, detail = "failed", NOT_TRIED
-            else:
-                if counts["sent"] and gap:
-                    delivery.sleep(gap)
-                if delivery.journal is not None:
-                    delivery.journal.attempt(message.key)
-                status, detail = _send(delivery.mailer, built, message.key)
-                if status == "sent" and delivery.journal is not None:
-                    delivery.journal.done(message.key)
-                reachable = not detail.startswith(PASSING)
-            counts[status] += 1
-            _log(log, message, built, status, detail)
-        commit(log.flush())
+                break  # what is left is not logged: it waits for the next run
+            # Logged as pending and saved BEFORE sending: a crash now leaves "pending", never
+            # a second copy.
+            for message, built in chunk:
+                _log(log, message, built, "pending")
+            commit(log.flush())
+            for message, built in chunk:
+                if not reachable:
+                    status, detail = "failed", NOT_TRIED
+                else:
+                    if counts["sent"] and gap:
+                        delivery.sleep(gap)
+                    if delivery.journal is not None:
+                        delivery.journal.attempt(message.key)
+                    status, detail = _send(delivery.mailer, built, message.key)
+                    if status == "sent" and delivery.journal is not None:
+                        delivery.journal.done(message.key)
+                    reachable = not detail.startswith(PASSING)
+                counts[status] += 1
+                _log(log, message, built, status, detail)
+            commit(log.flush())
+
+    # A welcome names the mentor, so it goes only once tonight's introduction has gone; if
+    # that failed, the welcome is not logged and waits (SPEC §1, "Introductions").
+    tonight = {m.key for m, _ in prepared}
+    send_all([p for p in prepared if p[0].after not in tonight])
+    send_all(
+        [p for p in prepared if p[0].after in tonight and log.state[p[0].after].status == "sent"]
+    )
     commit(log.flush())  # recovered and skipped keys, when nothing was sent to carry them
     delivery.mailer.close()
     if delivery.journal is not None:
@@ -298,9 +310,12 @@ def _log(
     )
 
 
-def outgoing(programme: Programme, message: Message) -> Outgoing:
+def outgoing(programme: Programme, message: Message, today: date) -> Outgoing:
     """A journey message in the recipient's language, with its templates' variables."""
     lang = language_of(programme, message)
+    after = ""
+    if message.touchpoint == "welcome":
+        after = message_key(message.match.match_id, "introduction", message.mentor.email)
     return Outgoing(
         message.key,
         message.match.match_id,
@@ -310,7 +325,8 @@ def outgoing(programme: Programme, message: Message) -> Outgoing:
         message.due,
         message.skip,
         lang,
-        context(programme, message, lang),
+        context(programme, message, lang, today),
+        after,
     )
 
 
@@ -338,9 +354,16 @@ def _send(mailer: Mailer, built: EmailMessage, key: str) -> tuple[str, str]:
 
 
 def mail(programme: Programme, run: RunContext) -> StageResult:
-    """The stage: deliver when the run has a way to deliver (the command line always does)."""
+    """The stage: deliver when the run has a way to deliver (the command line always does).
+
+    Without one (a command other than `mail` and `nightly` asks what this stage would
+    report), it reports the Mail log's failed and unknown messages and the digest's
+    settings, as a night with mail would.
+    """
     if run.delivery is None:
-        return StageResult(lines=("no mail transport: nothing sent",))
+        log = MailLog(programme, datetime.combine(run.today, time()))
+        problems = (*digest_problems(programme), *log.problems(programme.settings.grace_days))
+        return StageResult(problems=problems, lines=("no mail transport: nothing sent",))
     return deliver(programme, run, run.delivery)
 
 
@@ -367,7 +390,8 @@ def preview(
     results = []
     for message in addressed(match, touchpoint, mentor, mentee, day):
         lang = language_of(programme, message)
-        rendered = render(touchpoint, lang, context(programme, message, lang), folders)
+        variables = context(programme, message, lang, now.date())
+        rendered = render(touchpoint, lang, variables, folders)
         settings = programme.settings
         reply_to = (settings.coordinator_name, settings.coordinator_email)
         built = build(rendered, sender, message.to.name, message.to.email, now, reply_to)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +12,7 @@ import numpy as np
 from pipeline.cells import Cell, Row, add_days, email_key
 from pipeline.explain import why
 from pipeline.layout import header
+from pipeline.life import Life
 from pipeline.models import Match, Participant, Problem
 from pipeline.programme import Programme
 from pipeline.run import RunContext, StageResult
@@ -20,9 +20,6 @@ from pipeline.scoring import Features, Fit, Weights, fit
 from pipeline.solver import Solution, solve
 from pipeline.vocab import MATCH_COLUMNS, MATCH_STATUSES, TABS
 from pipeline.workbook import Append, Plan
-
-#: A proposed or approved match takes one of its mentor's places until S + 180 days.
-LOAD_DAYS = 180
 
 
 @dataclass(frozen=True)
@@ -34,57 +31,45 @@ class Pool:
     capacity: np.ndarray  # free places per mentor
     excluded: frozenset[tuple[str, str]]  # (mentee key, mentor key), both orders
     rejected: frozenset[tuple[str, str]]
+    replacing: Mapping[str, Match]  # mentee key -> the running match whose mentor left
 
 
-def _open(programme: Programme) -> list[Match]:
-    # Held matches count too: a row with a problem still has its mentee and its mentor's place.
-    return [m for m in (*programme.matches, *programme.held_matches) if m.is_open]
-
-
-def _active_mentors(programme: Programme) -> tuple[Participant, ...]:
-    people = (p for p in programme.participants if p.is_active and p.is_mentor)
+def _active_mentors(life: Life) -> tuple[Participant, ...]:
+    """Active mentors, except a `both` still in their own first programme length (SPEC §1)."""
+    people = (
+        p
+        for p in life.programme.participants
+        if p.is_active and p.is_mentor and not (p.role == "both" and life.new_in_programme(p))
+    )
     return tuple(sorted(people, key=lambda p: p.key))
 
 
 def pool(programme: Programme, today: date) -> Pool:
-    settings = programme.settings
-    open_matches = _open(programme)
-    taken = {email_key(m.mentee_email) for m in open_matches}
-    horizon = add_days(today, settings.match_horizon_days)
+    """Who waits for a mentor and who has a place, as the life of each match says (SPEC §1)."""
+    life = Life(programme, today)
+    horizon = add_days(today, programme.settings.match_horizon_days)
     mentees = sorted(
         (
             p
             for p in programme.participants
-            if p.is_active
-            and p.is_mentee
-            and p.key not in taken
-            and (p.start_date is None or p.start_date <= horizon)
+            if life.waiting(p) and (p.start_date is None or p.start_date <= horizon)
         ),
         key=lambda p: p.key,
     )
-    load: Counter[str] = Counter()
-    for match in open_matches:
-        mentee = programme.person(match.mentee_email)
-        start = mentee.start_date if mentee and mentee.start_date else match.proposed_on
-        if start is None or today <= add_days(start, LOAD_DAYS):
-            load[email_key(match.mentor_email)] += 1
-    mentors = [p for p in _active_mentors(programme) if p.capacity > load[p.key]]
+    load = life.load()
+    mentors = [p for p in _active_mentors(life) if p.capacity > load[p.key]]
     excluded = set()
     for exclusion in programme.exclusions:
         a, b = (email_key(exclusion.person_a), email_key(exclusion.person_b))
         excluded |= {(a, b), (b, a)}
-    # A match whose status nobody can read is treated as rejected: never proposed again.
-    rejected = {
-        m.pair
-        for m in (*programme.matches, *programme.held_matches)
-        if m.status in ("rejected", "unknown")
-    }
+    rejected = {m.pair for m in (*programme.matches, *programme.held_matches) if m.is_rejected}
     return Pool(
         tuple(mentees),
         tuple(mentors),
         np.array([p.capacity - load[p.key] for p in mentors], dtype=np.int64),
         frozenset(excluded),
         frozenset(rejected),
+        life.replacing,
     )
 
 
@@ -106,6 +91,11 @@ class Proposal:
     mentor: Participant
     score: float
     fit: Fit
+    replaces: Participant | None = None  # the mentor who left, for a replacement
+
+
+def _left(programme: Programme, match: Match | None) -> Participant | None:
+    return programme.person(match.mentor_email) if match is not None else None
 
 
 def next_ids(existing: Sequence[Match], count: int) -> list[str]:
@@ -137,13 +127,14 @@ def propose(programme: Programme, today: date) -> Outcome:
             chosen.mentors[j],
             float(solution.score[i]),
             fit(chosen.mentees[i], chosen.mentors[j]),
+            _left(programme, chosen.replacing.get(chosen.mentees[i].key)),
         )
         for match_id, i, j in zip(ids, matched, solution.mentor_of[matched], strict=True)
     ]
     return Outcome(chosen, scored, solution, tuple(proposals))
 
 
-def unmatched_problems(programme: Programme, outcome: Outcome) -> list[Problem]:
+def unmatched_problems(programme: Programme, outcome: Outcome, today: date) -> list[Problem]:
     """A Problems row for every mentee left without a proposal, saying why.
 
     The reason looks at every active mentor, full or not, so that it reads the same on the
@@ -157,10 +148,11 @@ def unmatched_problems(programme: Programme, outcome: Outcome) -> list[Problem]:
         return []
     everyone = Pool(
         tuple(waiting),
-        _active_mentors(programme),
+        _active_mentors(Life(programme, today)),
         np.zeros(0, dtype=np.int64),
         outcome.pool.excluded,
         outcome.pool.rejected,
+        outcome.pool.replacing,
     )
     rules = features(programme, everyone)
     problems = []
@@ -196,7 +188,7 @@ def match_rows(
             "mentor_email": p.mentor.email,
             "mentor": p.mentor.name,
             "score": round(p.score, 1),
-            "why": why(p.fit, lang),
+            "why": why(p.fit, lang, p.replaces),
             "status": MATCH_STATUSES.word(status, lang),
             "proposed_on": today,
         }
@@ -213,7 +205,7 @@ def match_rows(
 def match(programme: Programme, context: RunContext) -> StageResult:
     outcome = propose(programme, context.today)
     chosen, solution, proposals = outcome.pool, outcome.solution, outcome.proposals
-    problems = unmatched_problems(programme, outcome)
+    problems = unmatched_problems(programme, outcome, context.today)
     plan = Plan()
     if proposals:
         tab, rows, new_header = match_rows(programme, proposals, context.today)

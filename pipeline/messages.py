@@ -290,6 +290,63 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "Hvis dette fortsetter, få den som installerte mentorflow til å sjekke "
         "e-postinnstillingene.",
     ),
+    "start_date_none": (
+        "No start date for {value}: mentorflow treats them as an existing colleague (check-ins "
+        "count from the approval, no first-day messages).",
+        "If {value} is new, fill in the first working day.",
+        "Geen startdatum voor {value}: mentorflow ziet hen als bestaande collega (de "
+        "contactmomenten tellen vanaf de goedkeuring, geen berichten over de eerste werkdag).",
+        "Is {value} nieuw, vul dan de eerste werkdag in.",
+        "Ingen startdato for {value}: mentorflow regner personen som en eksisterende kollega "
+        "(oppfølgingene teller fra godkjenningen, ingen meldinger om første arbeidsdag).",
+        "Hvis {value} er ny, fyll inn første arbeidsdag.",
+    ),
+    "mentor_left_proposed": (
+        "The mentor {value} is {status}: no more messages go out for this match. {id} (row "
+        "{proposal_row}) proposes a new mentor for {mentee}.",
+        "Set {id} to {approved}: the new mentor takes over. Or set this match to {ended}.",
+        "De mentor {value} is {status}: voor deze koppeling gaan geen berichten meer uit. "
+        "{id} (rij {proposal_row}) stelt een nieuwe mentor voor {mentee} voor.",
+        "Zet {id} op {approved}: de nieuwe mentor neemt het over. Of zet deze koppeling op "
+        "{ended}.",
+        "Mentoren {value} er {status}: det sendes ingen flere meldinger for denne koblingen. "
+        "{id} (rad {proposal_row}) foreslår en ny mentor for {mentee}.",
+        "Sett {id} til {approved}: den nye mentoren tar over. Eller sett denne koblingen til "
+        "{ended}.",
+    ),
+    "mentor_left_waiting": (
+        "The mentor {value} is {status}: no more messages go out for this match, and no other "
+        "mentor can be proposed for {mentee} yet (see the other row about {mentee}).",
+        "Make room for a new mentor, or set this match to {ended}.",
+        "De mentor {value} is {status}: voor deze koppeling gaan geen berichten meer uit, en "
+        "er kan nog geen andere mentor voor {mentee} worden voorgesteld (zie de andere regel "
+        "over {mentee}).",
+        "Maak plaats voor een nieuwe mentor, of zet deze koppeling op {ended}.",
+        "Mentoren {value} er {status}: det sendes ingen flere meldinger for denne koblingen, "
+        "og ingen annen mentor kan foreslås for {mentee} ennå (se den andre raden om {mentee}).",
+        "Gjør plass til en ny mentor, eller sett denne koblingen til {ended}.",
+    ),
+    "mentor_left_closing": (
+        "The mentor {value} is {status}: no more messages go out for this match. The closing "
+        "conversation of {mentee} is due, so no new mentor is proposed.",
+        "Plan the closing conversation with {mentee} yourself, then set this match to {ended}.",
+        "De mentor {value} is {status}: voor deze koppeling gaan geen berichten meer uit. Het "
+        "afsluitende gesprek van {mentee} is aan de beurt, dus er wordt geen nieuwe mentor "
+        "voorgesteld.",
+        "Plan het afsluitende gesprek met {mentee} zelf en zet deze koppeling daarna op {ended}.",
+        "Mentoren {value} er {status}: det sendes ingen flere meldinger for denne koblingen. "
+        "Avslutningssamtalen til {mentee} står for tur, så ingen ny mentor foreslås.",
+        "Planlegg avslutningssamtalen med {mentee} selv, og sett deretter denne koblingen til "
+        "{ended}.",
+    ),
+    "over_capacity": (
+        "{value} mentors {count} matches ({ids}) with a Capacity of {capacity}.",
+        "Raise the Capacity if that is right; otherwise end or reject one of these matches.",
+        "{value} begeleidt {count} koppelingen ({ids}) bij een Capaciteit van {capacity}.",
+        "Verhoog de Capaciteit als dat klopt; beëindig of wijs anders een van deze koppelingen af.",
+        "{value} er mentor i {count} koblinger ({ids}) med Kapasitet {capacity}.",
+        "Øk Kapasitet hvis det stemmer; ellers avslutt eller avvis en av disse koblingene.",
+    ),
     "intake_no_email": (
         "No question of this form asks for the email address.",
         "Map the email question in config/mentorflow.toml under [intake.columns] (e.g. "
@@ -483,6 +540,7 @@ _EFFECTS: dict[str, tuple[str, str, str]] = {
         "Tot dan geldt de standaardwaarde ({default}).",
         "Inntil da brukes standardverdien ({default}).",
     ),
+    "note": ("", "", ""),
     "": ("", "", ""),
 }
 

@@ -75,6 +75,10 @@ class Match:
         return self.status in OPEN_MATCH_STATUSES
 
     @property
+    def is_rejected(self) -> bool:
+        return self.status == "rejected"
+
+    @property
     def pair(self) -> tuple[str, str]:
         return (email_key(self.mentee_email), email_key(self.mentor_email))
 
@@ -111,8 +115,9 @@ def latest(log: Iterable[MailLogEntry]) -> dict[str, MailLogEntry]:
     return found
 
 
-#: What happens to the data until the coordinator fixes it; "skipped" makes a problem an error.
-EFFECTS = ("skipped", "ignored", "default", "")
+#: What happens to the data until the coordinator fixes it; "skipped" makes a problem an error,
+#: "note" a note (nothing is wrong; the coordinator may want to know), the others warnings.
+EFFECTS = ("skipped", "ignored", "default", "note", "")
 
 
 @dataclass(frozen=True)
@@ -141,4 +146,6 @@ class Problem:
 
     @property
     def severity(self) -> str:
-        return "error" if self.effect == "skipped" else "warning"
+        if self.effect == "skipped":
+            return "error"
+        return "note" if self.effect == "note" else "warning"

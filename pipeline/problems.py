@@ -65,7 +65,15 @@ def problem_rows(
         first = since(problem, lang, seen, today)
         # ISO text, not a date cell: it reads back the same from every adapter
         rows.append(
-            (severity, problem.tab, problem.row, problem.column, shown, fix, first.isoformat())
+            (
+                severity,
+                problem.tab,
+                problem.row,
+                problem.column or None,
+                shown,
+                fix,
+                first.isoformat(),
+            )
         )
     return tuple(rows)
 

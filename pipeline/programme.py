@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from pipeline.cells import email_key
@@ -27,6 +27,9 @@ class Programme:
     held_matches: tuple[Match, ...]  # rows with a problem: no mail, but they block re-proposal
     mail_log: tuple[MailLogEntry, ...]
     problems: tuple[Problem, ...]
+    # An approved replacement (new match ID) -> the match it ended, whose mentor left. The
+    # ended match is in `matches` with status "ended" (SPEC §1, "A mentor who leaves").
+    replaces: Mapping[str, Match] = field(default_factory=dict)
 
     @cached_property
     def people(self) -> Mapping[str, Participant]:
@@ -98,17 +101,46 @@ def _check_exclusions(
     return problems
 
 
+def _takes_over(match: Match, holder: Match, left: set[str], introduced: set[str]) -> bool:
+    """Whether `match` may stand beside `holder`, the mentee's open match before it.
+
+    A mentee whose mentor left (paused or stopped) waits for a replacement while the match
+    is still approved; once approved, the replacement ends that match for good, also when
+    the mentor comes back later (its introduction shows it has been running).
+    """
+    if holder.status != "approved":
+        return False
+    mentor = email_key(holder.mentor_email)
+    return mentor in left or (match.status == "approved" and match.match_id in introduced)
+
+
 def _check_matches(
-    usable: list[Match], held: list[Match], known: set[str], table: Table | None, lang: str
-) -> tuple[list[Match], list[Match], list[Problem]]:
-    """Unknown people, duplicate IDs and a second open match move a match to `held`."""
+    usable: list[Match],
+    held: list[Match],
+    people: Mapping[str, Participant],
+    introduced: set[str],
+    table: Table | None,
+    lang: str,
+) -> tuple[list[Match], list[Match], dict[str, Match], list[Problem]]:
+    """Unknown people, duplicate IDs and a second open match move a match to `held`.
+
+    Returns (usable, held, replaces, problems): `replaces` maps an approved replacement's ID
+    to the match it ended, which is among the usable matches with status "ended".
+    """
     if table is None:
-        return usable, held, []
+        return usable, held, {}, []
     held = list(held)  # the caller's list stays as it was
+    # Mentors who left: paused, stopped, or taken off Participants altogether
+    left = {key for key, p in people.items() if not p.is_active} | {
+        email_key(m.mentor_email)
+        for m in (*usable, *held)
+        if email_key(m.mentor_email) not in people
+    }
     problems: list[Problem] = []
     kept: list[Match] = []
+    replaces: dict[str, Match] = {}
     id_row: dict[str, int] = {m.match_id: m.row for m in held if m.match_id}
-    open_row: dict[str, int] = {email_key(m.mentee_email): m.row for m in held if m.is_open}
+    holders: dict[str, Match] = {email_key(m.mentee_email): m for m in held if m.is_open}
     # Approved matches claim their mentee before proposals do, then the sheet's order.
     for match in sorted(usable, key=lambda m: (m.status != "approved", m.row)):
         found: list[tuple[str, str, str, dict[str, object]]] = []  # key, code, effect, params
@@ -116,7 +148,7 @@ def _check_matches(
             ("mentee_email", match.mentee_email),
             ("mentor_email", match.mentor_email),
         ):
-            if email_key(email) not in known:
+            if email_key(email) not in people:
                 # an open match cannot go on without the person; a closed one only informs
                 effect = "skipped" if match.is_open else ""
                 found.append((key, "match_person_unknown", effect, {"value": email}))
@@ -132,26 +164,35 @@ def _check_matches(
         else:
             id_row[match.match_id] = match.row
         mentee = email_key(match.mentee_email)
-        if match.is_open and mentee in open_row:
-            found.append(
-                (
-                    "mentee_email",
-                    "match_two_open",
-                    "skipped",
-                    {"value": match.mentee_email, "first": open_row[mentee]},
+        holder = holders.get(mentee)
+        if match.is_open and holder is not None:
+            if not _takes_over(match, holder, left, introduced):
+                found.append(
+                    (
+                        "mentee_email",
+                        "match_two_open",
+                        "skipped",
+                        {"value": match.mentee_email, "first": holder.row},
+                    )
                 )
-            )
+            elif match.status == "approved":
+                replaces[match.match_id] = holder
+                holders[mentee] = match
         elif match.is_open:
-            open_row[mentee] = match.row
+            holders[mentee] = match
         problems.extend(
             Problem.at(table.name, match.row, table.header(key, lang), code, effect, **params)
             for key, code, effect, params in found
         )
         held_back = any(effect == "skipped" for _, _, effect, _ in found)
         (held if held_back else kept).append(match)
-    kept.sort(key=lambda m: m.row)
+    ended = {old.match_id for old in replaces.values()}
+    kept = [
+        dataclasses.replace(m, status="ended") if m.match_id in ended else m
+        for m in sorted(kept, key=lambda m: m.row)
+    ]
     held.sort(key=lambda m: m.row)
-    return kept, held, problems
+    return kept, held, replaces, problems
 
 
 def read_programme(snapshot: Snapshot, tab_names: Mapping[str, str] | None = None) -> Programme:
@@ -167,18 +208,21 @@ def read_programme(snapshot: Snapshot, tab_names: Mapping[str, str] | None = Non
     problems.extend(found)
     people, found = _check_preferences(people, people_table, lang)
     problems.extend(found)
-    known = {p.key for p in people}
+    by_key = {p.key: p for p in people}
 
     exclusions, found = parse_exclusions(tables.get("exclusions"), lang)
     problems.extend(found)
-    problems.extend(_check_exclusions(exclusions, known, tables.get("exclusions"), lang))
+    problems.extend(_check_exclusions(exclusions, set(by_key), tables.get("exclusions"), lang))
+
+    mail_log, found = parse_mail_log(tables.get("mail_log"), lang)
+    problems.extend(found)
+    introduced = {e.match_id for e in mail_log if e.touchpoint == "introduction"}
 
     usable, held, found = parse_matches(tables.get("matches"), lang)
     problems.extend(found)
-    usable, held, found = _check_matches(usable, held, known, tables.get("matches"), lang)
-    problems.extend(found)
-
-    mail_log, found = parse_mail_log(tables.get("mail_log"), lang)
+    usable, held, replaces, found = _check_matches(
+        usable, held, by_key, introduced, tables.get("matches"), lang
+    )
     problems.extend(found)
 
     return Programme(
@@ -191,4 +235,5 @@ def read_programme(snapshot: Snapshot, tab_names: Mapping[str, str] | None = Non
         held_matches=tuple(held),
         mail_log=tuple(mail_log),
         problems=tuple(ordered(problems, list(snapshot))),
+        replaces=replaces,
     )

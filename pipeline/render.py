@@ -141,10 +141,26 @@ def programme_variables(programme: Programme, lang: str) -> dict[str, str]:
     }
 
 
-def context(programme: Programme, message: Message, lang: str) -> dict[str, str]:
-    """Every variable a match's templates may use; all present, so StrictUndefined never trips."""
+def timing(start: date | None, today: date) -> str:
+    """Where the mentee stands on the night a message goes (SPEC §1, "Start date").
+
+    "coming": the first working day is still ahead; "started": it has come (today or
+    earlier); "colleague": no start date, an existing colleague mentored for development.
+    """
+    if start is None:
+        return "colleague"
+    return "coming" if start > today else "started"
+
+
+def context(programme: Programme, message: Message, lang: str, today: date) -> dict[str, object]:
+    """Every variable a match's templates may use; all present, so StrictUndefined never trips.
+
+    The wording follows the facts on `today`, the night the message goes: `timing` says
+    whether the first working day is to come, has come, or does not exist.
+    """
     settings = programme.settings
     mentee, mentor = message.mentee, message.mentor
+    previous = message.previous_mentor
     return {
         **programme_variables(programme, lang),
         "role": message.role,
@@ -159,6 +175,9 @@ def context(programme: Programme, message: Message, lang: str) -> dict[str, str]
         "mentor_first": first_name(mentor.name),
         "mentor_email": mentor.email,
         "start_date": long_date(mentee.start_date, lang) if mentee.start_date else "",
+        "timing": timing(mentee.start_date, today),
+        "previous_mentor_name": previous.name if previous else "",
+        "previous_mentor_first": first_name(previous.name) if previous else "",
         "evaluation_link": settings.evaluation_form_link,
     }
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from pipeline.life import Life
 from pipeline.mailer import Delivery
 from pipeline.models import Problem
 from pipeline.problems import ProblemKey, first_seen, ordered, problems_tab
@@ -39,6 +40,17 @@ class StageResult:
 
 
 Stage = Callable[[Programme, RunContext], StageResult]
+
+
+def reporting(stage: Stage) -> Stage:
+    """`stage` as a command that does not run it still reports it (SPEC §2, Problems): its
+    problems, without writing or sending anything."""
+
+    def report(programme: Programme, context: RunContext) -> StageResult:
+        result = stage(programme, replace(context, dry_run=True, delivery=None))
+        return StageResult(problems=result.problems)
+
+    return report
 
 
 def check(programme: Programme, context: RunContext) -> StageResult:
@@ -85,14 +97,27 @@ def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext
     working = InMemoryWorkbook(snapshot)
     results: list[tuple[str, StageResult]] = []
     for number, (name, stage) in enumerate(stages, start=1):
-        so_far = (*found, *(p for _, r in results for p in r.problems))
+        # What the life of the matches asks of the coordinator, as far as the run has come
+        # (tonight's proposals included): the digest lists it.
+        so_far = (
+            *found,
+            *(p for _, r in results for p in r.problems),
+            *Life(programme, context.today).problems(),
+        )
         result = stage(programme, replace(context, workbook=book.name, found=so_far, seen=seen))
         results.append((name, result))
         changed = result.applied + result.plan
         if changed and number < len(stages):  # only a later stage needs the new rows
             working.apply(changed)
             programme = read_programme(working.read(), context.tab_names)
-    problems = ordered([*found, *(p for _, r in results for p in r.problems)], list(snapshot))
+    problems = ordered(
+        [
+            *found,
+            *(p for _, r in results for p in r.problems),
+            *Life(programme, context.today).problems(),
+        ],
+        list(snapshot),
+    )
     plan = Plan()
     for _, result in results:
         plan += result.plan

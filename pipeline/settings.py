@@ -74,6 +74,7 @@ class Settings:
     minimum_group_size: int = 3
     min_experience_gap: float = 1.0
     grace_days: int = 7
+    programme_length_days: int = 180
     digest_day: str = "monday"
     weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
     offsets: Mapping[str, int] = field(default_factory=lambda: DEFAULT_OFFSETS)
@@ -256,6 +257,21 @@ def _specs() -> list[SettingSpec]:
             7,
         ),
         _spec(
+            "programme_length_days",
+            (
+                "Programme length (days)",
+                "Duur van het programma (dagen)",
+                "Programmets lengde (dager)",
+            ),
+            (
+                "A match is finished this many days after the start date (or the approval).",
+                "Een koppeling is klaar zoveel dagen na de startdatum (of de goedkeuring).",
+                "En kobling er ferdig så mange dager etter startdatoen (eller godkjenningen).",
+            ),
+            parse_count,
+            180,
+        ),
+        _spec(
             "digest_day",
             ("Digest day", "Dag van het overzicht", "Dag for oversikten"),
             (
@@ -339,6 +355,7 @@ def settings_from_values(values: Mapping[str, object]) -> Settings:
             "minimum_group_size",
             "min_experience_gap",
             "grace_days",
+            "programme_length_days",
             "digest_day",
         )
     }
@@ -348,6 +365,14 @@ def settings_from_values(values: Mapping[str, object]) -> Settings:
         offsets=MappingProxyType({t: int(get(f"offset_{t}")) for t in DEFAULT_OFFSETS}),  # type: ignore[call-overload]
         touchpoints_on=frozenset(t for t in ALL_TOUCHPOINTS if get(f"send_{t}")),
     )
+
+
+def setting_row(table: Table, key: str) -> int | None:
+    """The row of the Settings tab that holds setting `key`, if someone typed it in."""
+    for number, row in table.rows:
+        if SETTING_NAMES.key_of(text(table.cell(row, "setting"))) == key:
+            return number
+    return None
 
 
 def parse_settings(table: Table | None, lang: str) -> tuple[Settings, list[Problem]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline.intake import intake
 from pipeline.mail import mail
 from pipeline.matching import match
-from pipeline.run import Stage, check
+from pipeline.run import Stage, check, reporting
 from pipeline.summary import evaluate
 
 STAGES: dict[str, Stage] = {
@@ -24,3 +24,9 @@ def named(*names: str) -> list[tuple[str, Stage]]:
 
 def nightly() -> list[tuple[str, Stage]]:
     return named(*(name for name in NIGHTLY_ORDER if name in STAGES))
+
+
+def command(name: str) -> list[tuple[str, Stage]]:
+    """The stages of one command: every stage of the night, but only `name` writes or sends;
+    the others report their problems, so every command shows what `nightly` would."""
+    return [(n, stage if n == name else reporting(stage)) for n, stage in nightly()]

@@ -298,6 +298,7 @@ MAIL_STATUSES = _vocab(
 SEVERITIES = _vocab(
     T("error", "error", "fout", "feil"),
     T("warning", "warning", "waarschuwing", "advarsel"),
+    T("note", "note", "opmerking", "merknad"),
 )
 
 BOOLEANS = _vocab(
@@ -360,3 +361,39 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
 COORDINATOR_TABS = ("participants", "exclusions", "matches", "intake", "evaluations", "settings")
 #: Tabs the job owns: created when missing, rewritten or appended by the job only.
 JOB_TABS = ("mail_log", "summary", "problems")
+
+#: Why a message is logged `skipped` instead of sent: the Mail log's Detail (SPEC §1).
+SKIPS = _vocab(
+    T("late", "too late to send", "te laat om nog te versturen", "for sent til å sendes"),
+    T(
+        "switched_off",
+        "switched off in Settings",
+        "uitgezet bij Instellingen",
+        "slått av i Innstillinger",
+    ),
+    T(
+        "approved_late",
+        "approved after the closing conversation was due",
+        "goedgekeurd nadat het afsluitende gesprek al aan de beurt was",
+        "godkjent etter at avslutningssamtalen skulle vært",
+    ),
+    T(
+        "with_introduction",
+        "sent with the introduction",
+        "verstuurd met de kennismaking",
+        "sendt med introduksjonen",
+    ),
+    T("with_welcome", "sent with the welcome", "verstuurd met het welkom", "sendt med velkomsten"),
+    T(
+        "later_went",
+        "a later message of the journey went the same night",
+        "dezelfde nacht ging een later bericht van het traject",
+        "en senere melding i forløpet ble sendt samme natt",
+    ),
+    T(
+        "sent_before",
+        "already sent for the match this one replaces",
+        "al verstuurd voor de koppeling die deze vervangt",
+        "allerede sendt for koblingen denne erstatter",
+    ),
+)

@@ -78,6 +78,19 @@ def waiting(
     ]
 
 
+def mentoring(people: Sequence[Person], today: date, length: int = 180) -> list[Person]:
+    """Active mentors; a `both` only once their own start is empty or `length` days ago."""
+    return [
+        p
+        for p in people
+        if p.status == "active"
+        and p.role in ("mentor", "both")
+        and not (
+            p.role == "both" and p.start is not None and today <= p.start + timedelta(days=length)
+        )
+    ]
+
+
 def best(
     mentees: Sequence[Person],
     mentors: Sequence[Person],

@@ -48,7 +48,7 @@ def test_check_writes_problems_and_exits_0(
     )
     code, out, err = run_cli(capsys, "check", "--today", "2026-11-24")
     assert (code, err) == (0, "")
-    assert "problems: 1 (1 errors, 0 warnings)" in out
+    assert "problems: 2 (1 errors, 1 warnings, 0 notes)" in out  # and no coordinator email
     assert 'error: Participants row 3, Role: The role "boss" is unknown.' in out
     problems = openpyxl.load_workbook(in_tmp / "programme.xlsx")["Problems"]
     assert problems["E2"].value == 'The role "boss" is unknown.'
@@ -161,7 +161,10 @@ def test_init_makes_a_ready_workbook_in_each_language(
     assert run_cli(capsys, "--workbook", "nieuw.xlsx", "check")[0] == 0
     book = openpyxl.load_workbook(in_tmp / "nieuw.xlsx")
     assert len(book["Deelnemers"].data_validations.dataValidation) == 3
-    assert book["Problemen"].max_row == 1
+    # its one problem: the digest has nobody to go to until the coordinator's email is in
+    problems = list(book["Problemen"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1], r[3]) for r in problems] == [("waarschuwing", "Instellingen", "Waarde")]
+    assert "e-mailadres van de coördinator" in problems[0][4]
 
 
 def test_init_refuses_to_overwrite(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -135,6 +135,8 @@ CASES: dict[str, Case] = {
             ],
         },
         [
+            # M-1, the proposal beside it and the unreadable M-4 each hold one of her places
+            ("warning", "Participants", 2, "Capacity", "Anna mentors 3 matches (M-1, M-2, M-4)"),
             ("warning", "Exclusions", 2, "Person B", '"ghost@zorg.example.org" is not on'),
             ("error", "Exclusions", 3, "Person B", "Only one of the two people is filled in."),
             ("error", "Matches", 3, "Mentee email", "already has an open match in row 2."),
@@ -177,6 +179,16 @@ CASES: dict[str, Case] = {
 }
 
 
+#: What `check` also reports about the programme as a whole (SPEC §2: what `nightly` would),
+#: tested on its own elsewhere: mentees left without a mentor, a digest with no coordinator.
+ABOUT_THE_PROGRAMME = (
+    "No mentor proposed",
+    "Ingen mentor foreslått",
+    "The weekly digest",
+    "Den ukentlige",
+)
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_a_broken_workbook_gives_its_exact_problems_and_loses_nothing(
     name: str, in_tmp: Path, capsys: pytest.CaptureFixture[str]
@@ -196,7 +208,11 @@ def test_a_broken_workbook_gives_its_exact_problems_and_loses_nothing(
 
     book = openpyxl.load_workbook(path)
     problems_tab = next(t for t in book.sheetnames if t in ("Problems", "Problemer"))
-    rows = list(book[problems_tab].iter_rows(min_row=2, values_only=True))
+    rows = [
+        r
+        for r in book[problems_tab].iter_rows(min_row=2, values_only=True)
+        if not str(r[4]).startswith(ABOUT_THE_PROGRAMME) and r[0] not in ("note", "merknad")
+    ]
     assert [r[:4] for r in rows] == [e[:4] for e in case.expected]
     for row, expected in zip(rows, case.expected, strict=True):
         assert expected[4] in row[4], (row, expected)

@@ -35,6 +35,7 @@ class Replay:
         self.log: list[list[Any]] = []
         self.sent: dict[str, date] = {}
         self.skipped: dict[str, date] = {}
+        self.reasons: dict[str, str] = {}  # key -> why it was skipped
         self.mentor_status: dict[date, str] = {}
 
     def day(self, today: date, answered: frozenset[str] = frozenset()) -> None:
@@ -66,6 +67,8 @@ class Replay:
         programme = read_programme({k: tuple(tuple(r) for r in v) for k, v in tabs.items()})
         for message in journey(programme, today, answered):
             (self.skipped if message.skip else self.sent)[message.key] = today
+            if message.skip:
+                self.reasons[message.key] = message.skip
             self.log.append(
                 [
                     message.key,
@@ -134,30 +137,89 @@ def test_who_answered_the_evaluation_gets_no_reminder() -> None:
     assert reminders == ["M-0001/evaluation_reminder/mentor@zorg.example.org"]
 
 
-def test_a_late_approval_skips_what_is_too_late_and_still_introduces() -> None:
+def test_a_late_approval_still_introduces_and_welcomes_and_skips_what_is_too_late() -> None:
+    """Approved at S + 40: the mentor is introduced and the new colleague welcomed that night
+    (SPEC §1, "Introductions always happen"); check-ins more than grace days late are not."""
     start = DAY0
-    replay = Replay(start, approve_on=start + timedelta(days=40))
-    replay.run()
     approval = start + timedelta(days=40)
-    assert {k.split("/")[1] for k, d in replay.sent.items() if d == approval} == {"introduction"}
-    assert {k.split("/")[1] for k in replay.skipped} == {
+    replay = Replay(start, approve_on=approval)
+    replay.run()
+    assert {k.split("/")[1] for k, d in replay.sent.items() if d == approval} == {
+        "introduction",
         "welcome",
-        "first_day",
-        "first_week",
-        "first_month",
     }
+    assert {k.split("/")[1] for k in replay.skipped} == {"first_day", "first_week", "first_month"}
     assert all(day == approval for day in replay.skipped.values())
+    assert set(replay.reasons.values()) == {"late"}
     assert replay.sent["M-0001/quarter/mentee@zorg.example.org"] == start + timedelta(days=91)
 
 
-def test_an_approval_just_after_the_start_still_welcomes() -> None:
+def test_on_the_approval_night_a_check_in_due_with_the_introduction_is_skipped() -> None:
+    """Approved at S + 10: welcome and introduction go; the first week (3 days late, within
+    the grace days) is not sent the same night to the same person."""
     start = DAY0
-    replay = Replay(start, approve_on=start + timedelta(days=10))
-    replay.run(40)
     approval = start + timedelta(days=10)
-    assert replay.sent["M-0001/welcome/mentee@zorg.example.org"] == approval  # before S + 14
-    assert replay.skipped == {"M-0001/first_day/mentor@zorg.example.org": approval}  # 10 > 7
-    assert replay.sent["M-0001/first_week/mentee@zorg.example.org"] == approval  # 3 days late
+    replay = Replay(start, approve_on=approval)
+    replay.run(40)
+    assert replay.sent == {
+        "M-0001/introduction/mentor@zorg.example.org": approval,
+        "M-0001/welcome/mentee@zorg.example.org": approval,
+        "M-0001/first_month/mentor@zorg.example.org": start + timedelta(days=30),
+        "M-0001/first_month/mentee@zorg.example.org": start + timedelta(days=30),
+    }
+    assert replay.reasons == {
+        "M-0001/first_day/mentor@zorg.example.org": "late",
+        "M-0001/first_week/mentor@zorg.example.org": "with_introduction",
+        "M-0001/first_week/mentee@zorg.example.org": "with_welcome",
+    }
+
+
+def test_a_new_colleague_approved_early_is_welcomed_a_week_before_the_start() -> None:
+    start = DAY0 + timedelta(days=30)
+    replay = Replay(start)
+    replay.run(40)
+    assert replay.sent["M-0001/introduction/mentor@zorg.example.org"] == DAY0
+    assert replay.sent["M-0001/welcome/mentee@zorg.example.org"] == start - timedelta(days=7)
+
+
+def test_a_colleague_without_a_start_date_gets_no_first_day_and_check_ins_from_the_approval() -> (
+    None
+):
+    approval = DAY0 + timedelta(days=3)
+    replay = Replay(None, approve_on=approval)
+    replay.run()
+    expected = keyed(approval, {t: d for t, d in OFFSETS.items() if t not in ("first_day",)})
+    expected["M-0001/welcome/mentee@zorg.example.org"] = approval  # not "a week before"
+    expected["M-0001/introduction/mentor@zorg.example.org"] = approval
+    assert replay.sent == expected
+    assert replay.skipped == {}
+
+
+def test_of_several_check_ins_due_after_a_pause_only_the_furthest_goes() -> None:
+    start = DAY0 + timedelta(days=5)
+    replay = Replay(start, settings=[["Grace days", 30]])
+    for n in range(10, 37):  # paused from S + 5 to S + 31
+        replay.mentor_status[start + timedelta(days=n - 5)] = "gepauzeerd"
+    replay.run(60)
+    back = start + timedelta(days=32)
+    assert replay.sent["M-0001/first_month/mentee@zorg.example.org"] == back
+    assert replay.skipped["M-0001/first_week/mentee@zorg.example.org"] == back
+    assert replay.reasons["M-0001/first_week/mentee@zorg.example.org"] == "later_went"
+
+
+def test_an_approval_after_the_wrap_up_opens_nothing_and_one_past_the_programme_sends_nothing() -> (
+    None
+):
+    start = DAY0
+    closing = Replay(start, approve_on=start + timedelta(days=155))
+    closing.run()
+    assert closing.reasons["M-0001/introduction/mentor@zorg.example.org"] == "approved_late"
+    assert closing.reasons["M-0001/welcome/mentee@zorg.example.org"] == "approved_late"
+    # the closing conversation, 5 days late, is within the grace days; so is the reminder
+    assert {k.split("/")[1] for k in closing.sent} == {"wrap_up", "evaluation_reminder"}
+    finished = Replay(start, approve_on=start + timedelta(days=181))
+    finished.run(200)
+    assert finished.sent == {} and finished.skipped == {}
 
 
 def test_a_pause_sends_nothing_and_what_it_made_too_late_is_skipped() -> None:
@@ -197,9 +259,14 @@ def test_offsets_and_grace_days_come_from_settings() -> None:
 
 def test_exactly_grace_days_late_is_still_sent_one_more_is_skipped() -> None:
     start = DAY0
-    on_the_edge = Replay(start, approve_on=start + timedelta(days=7))
-    on_the_edge.run(20)
-    assert on_the_edge.sent["M-0001/first_day/mentor@zorg.example.org"] == start + timedelta(days=7)
-    too_late = Replay(start, approve_on=start + timedelta(days=8))
-    too_late.run(20)
-    assert "M-0001/first_day/mentor@zorg.example.org" in too_late.skipped
+    quarter = "M-0001/quarter/mentor@zorg.example.org"
+    on_the_edge = Replay(start)
+    for n in range(80, 98):  # back on S + 98: the quarter (S + 91) is 7 days late
+        on_the_edge.mentor_status[start + timedelta(days=n)] = "gepauzeerd"
+    on_the_edge.run(120)
+    assert on_the_edge.sent[quarter] == start + timedelta(days=98)
+    too_late = Replay(start)
+    for n in range(80, 99):
+        too_late.mentor_status[start + timedelta(days=n)] = "gepauzeerd"
+    too_late.run(120)
+    assert too_late.reasons[quarter] == "late"

@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 from pipeline.mailer import (
     Delivery,
     Journal,
+    MailRefused,
     MailUnavailable,
     RecordingMailer,
     SmtpMailer,
@@ -437,16 +438,46 @@ class Unreachable(RecordingMailer):
         raise MailUnavailable("not sent after 3 attempts: 421 4.3.2 service not available")
 
 
-def test_a_late_approvals_welcome_is_tried_again_from_the_approval_night() -> None:
-    """Approved at S + 10: the welcome (due S - 7) goes that night, so its grace days count
-    from there, and a passing failure that night is tried again the next."""
+class Refusing(RecordingMailer):
+    """A mail server that refuses some recipients for good (550), as for a mistyped address."""
+
+    def __init__(self, refuse: set[str]) -> None:
+        super().__init__([])
+        self.refuse = refuse
+
+    def send(self, message: EmailMessage, key: str) -> None:
+        if key in self.refuse:
+            raise MailRefused("550 5.1.1 user unknown")
+        super().send(message, key)
+
+
+def test_a_late_approvals_welcome_waits_for_the_introduction_and_follows_it() -> None:
+    """Approved at S + 10: introduction and welcome go that night. The mail server cannot be
+    reached: the introduction is tried again the next night, and the welcome, which names
+    the mentor, is not sent before the mentor has been told."""
     book = InMemoryWorkbook(tabs(pairs=1, start=DAY0 - timedelta(days=10)))
     nightly_run(book, DAY0, Unreachable())
+    introduction = "M-0001/introduction/mentor0@zorg.example.org"
     welcome = "M-0001/welcome/mentee0@zorg.example.org"
-    assert {e.key: e.status for e in read_programme(book.read()).mail_log}[welcome] == "failed"
+    states = {e.key: e.status for e in read_programme(book.read()).mail_log}
+    assert states[introduction] == "failed" and welcome not in states
     later = RecordingMailer()
     nightly_run(book, DAY0 + timedelta(days=1), later)
-    assert welcome in [k for k, _ in later.sent]
+    sent = [k for k, _ in later.sent]
+    assert sent.index(introduction) < sent.index(welcome)
+
+
+def test_a_welcome_is_held_while_the_introduction_is_refused() -> None:
+    """The mentor's address is refused: the mentee hears nothing that names a mentor who does
+    not know, on that night or later, until the introduction has gone."""
+    book = InMemoryWorkbook(tabs(pairs=1, start=DAY0 + timedelta(days=3)))
+    refusing = Refusing({"M-0001/introduction/mentor0@zorg.example.org"})
+    nightly_run(book, DAY0, refusing)
+    nightly_run(book, DAY0 + timedelta(days=1), refusing)
+    states = {e.key: e.status for e in read_programme(book.read()).mail_log}
+    assert states["M-0001/introduction/mentor0@zorg.example.org"] == "failed"
+    assert "M-0001/welcome/mentee0@zorg.example.org" not in states
+    assert [k for k, _ in refusing.sent] == []
 
 
 def test_an_older_log_sorted_by_hand_never_sends_a_delivered_message_again(

@@ -25,6 +25,14 @@ PARAMS = {
     "touchpoint": "first_week",
     "answer": "451 try again later",
     "grace": "7",
+    "status": "stopped",
+    "mentee": "Bo Jansen",
+    "id": "M-0012",
+    "proposal_row": "14",
+    "approved": "approved",
+    "ended": "ended",
+    "capacity": "2",
+    "ids": "M-0003, M-0007, M-0012",
 }
 
 

@@ -80,7 +80,7 @@ def test_every_template_renders_in_every_language_for_every_recipient(lang: str)
     expected = {(t, r) for t, roles in RECIPIENTS.items() for r in roles}
     assert set(found) == expected
     for (touchpoint, _role), message in sorted(found.items()):
-        rendered = render(touchpoint, lang, context(prog, message, lang))
+        rendered = render(touchpoint, lang, context(prog, message, lang, message.due))
         assert rendered.subject and "\n" not in rendered.subject
         assert re.search(r"<[a-zA-Z/!]", rendered.text) is None, touchpoint  # no HTML in text
         assert "Anouk Jansen" in rendered.text and "Anouk Jansen" in rendered.html
@@ -97,7 +97,7 @@ def test_every_touchpoint_has_all_three_files_in_every_language() -> None:
 def test_a_missing_variable_fails_instead_of_reaching_an_inbox() -> None:
     prog = programme()
     message = messages(prog)[("welcome", "mentee")]
-    variables = context(prog, message, "en")
+    variables = context(prog, message, "en", message.due)
     del variables["mentor_name"]
     with pytest.raises(jinja2.UndefinedError):
         render("welcome", "en", variables)
@@ -106,10 +106,10 @@ def test_a_missing_variable_fails_instead_of_reaching_an_inbox() -> None:
 def test_a_name_is_escaped_in_html_and_cannot_add_headers() -> None:
     prog = programme(mentee_name="Eve <script>x</script>\r\nBcc: all@evil.example.org")
     introduction = messages(prog)[("introduction", "mentor")]  # names the mentee in full
-    shown = render("introduction", "en", context(prog, introduction, "en"))
+    shown = render("introduction", "en", context(prog, introduction, "en", introduction.due))
     assert "<script>" not in shown.html and "&lt;script&gt;x&lt;/script&gt;" in shown.html
     message = messages(prog)[("welcome", "mentee")]
-    rendered = render("welcome", "en", context(prog, message, "en"))
+    rendered = render("welcome", "en", context(prog, message, "en", message.due))
     sent = build(
         rendered,
         "Mentorprogramma <mentor@zorg.example.org>",
@@ -126,7 +126,7 @@ def test_a_name_is_escaped_in_html_and_cannot_add_headers() -> None:
 def test_a_message_is_multipart_alternative_with_a_unique_id() -> None:
     prog = programme()
     message = messages(prog)[("first_day", "mentor")]
-    rendered = render("first_day", "nl", context(prog, message, "nl"))
+    rendered = render("first_day", "nl", context(prog, message, "nl", message.due))
     built = [
         build(
             rendered,
