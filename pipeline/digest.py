@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pipeline.cells import email_key
 from pipeline.evaluation import Evaluations, Response
 from pipeline.journey import Outgoing
+from pipeline.life import Life
 from pipeline.messages import render as render_problem
 from pipeline.models import Match, Problem, latest
 from pipeline.problems import ordered, since, where
@@ -23,7 +24,15 @@ from pipeline.programme import Programme
 from pipeline.render import first_name, long_date, programme_variables
 from pipeline.run import RunContext
 from pipeline.settings import setting_row
-from pipeline.vocab import MAIL_STATUSES, SETTINGS_COLUMNS, TABS, TOUCHPOINTS, WEEKDAYS, pick
+from pipeline.vocab import (
+    MAIL_STATUSES,
+    MATCH_STATUSES,
+    SETTINGS_COLUMNS,
+    TABS,
+    TOUCHPOINTS,
+    WEEKDAYS,
+    pick,
+)
 
 #: New problems listed one by one in the digest; the rest are counted.
 LISTED_PROBLEMS = 25
@@ -114,6 +123,38 @@ def _problem_items(
     return items
 
 
+def _previous_digest(programme: Programme, week: Week) -> date | None:
+    """The day of the last digest sent before this week's, from the Mail log's keys."""
+    days = []
+    for entry in latest(programme.mail_log).values():
+        kind, _, rest = entry.key.partition("/")
+        if kind == "digest" and entry.status == "sent":
+            try:
+                day = date.fromisoformat(rest.partition("/")[0])
+            except ValueError:
+                continue
+            if day < week.day:
+                days.append(day)
+    return max(days, default=None)
+
+
+def _to_mark(programme: Programme, run: RunContext, week: Week) -> list[dict[str, str]]:
+    """Matches whose Status no longer says what the job does with them, each listed in one
+    digest: finished ones (to mark completed) and ones a replacement ended (to mark ended)."""
+    previous = _previous_digest(programme, week)
+    lang = programme.email_language
+    replaced_by = {old.match_id: new for new, old in programme.replaces.items()}
+    return [
+        {
+            **_pair(programme, match),
+            "status": MATCH_STATUSES.word(status, lang),
+            "replaced_by": replaced_by.get(match.match_id, ""),
+        }
+        for match, status, since_day in Life(programme, run.today).to_mark()
+        if previous is None or since_day > previous
+    ]
+
+
 def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoing | None:
     """The digest message due today, if any (the Mail log decides whether it already went)."""
     week = digest_week(programme, run.today)
@@ -154,6 +195,7 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
         "problems_tab": _tab(programme, "problems"),
         "summary_tab": _tab(programme, "summary"),
         "proposals": proposals,
+        "to_mark": _to_mark(programme, run, week),
         "problems_open": len(open_problems),
         "problems_new": problems[:LISTED_PROBLEMS],
         "problems_more": max(len(problems) - LISTED_PROBLEMS, 0),

@@ -62,7 +62,15 @@ def pool(programme: Programme, today: date) -> Pool:
     for exclusion in programme.exclusions:
         a, b = (email_key(exclusion.person_a), email_key(exclusion.person_b))
         excluded |= {(a, b), (b, a)}
-    rejected = {m.pair for m in (*programme.matches, *programme.held_matches) if m.is_rejected}
+    # A rejected pair is never proposed again, nor one the coordinator ended: it ended for a
+    # reason. (A match that a replacement ended, because its mentor left, is not held against
+    # the pair.)
+    replaced = {old.match_id for old in programme.replaces.values()}
+    rejected = {
+        m.pair
+        for m in (*programme.matches, *programme.held_matches)
+        if m.is_rejected or (m.status == "ended" and m.match_id not in replaced)
+    }
     return Pool(
         tuple(mentees),
         tuple(mentors),

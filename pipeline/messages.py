@@ -515,7 +515,11 @@ _NEEDED: dict[str, tuple[str, str, str]] = {
 _RULES: dict[str, tuple[str, str, str]] = {
     "manager": ("{} line manager", "{} leidinggevende", "{} leder"),
     "excluded": ("{} excluded", "{} uitgesloten", "{} unntatt"),
-    "rejected": ("{} rejected before", "{} eerder afgewezen", "{} avvist før"),
+    "rejected": (
+        "{} rejected or ended before",
+        "{} eerder afgewezen of beëindigd",
+        "{} avvist eller avsluttet før",
+    ),
     "experience": (
         "{} with too little experience",
         "{} met te weinig ervaring",
