@@ -328,6 +328,12 @@ def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
     healthy = [p for i, p in enumerate(people) if i not in FAULTY]
     mentors = [p for p in healthy if p["role"] == "mentor" and p["status"] != "gepauzeerd"]
     mentees = [p for p in healthy if p["role"] == "mentee"]
+    # Real life (SPEC §1): an existing colleague without a start date, a new colleague whose
+    # match is approved only after her first day, and a match that ended early.
+    undated, late, ended = mentees[5], mentees[8], mentees[9]
+    del undated["start_date"]
+    late["start_date"] = today - timedelta(days=12)
+    ended["start_date"] = today - timedelta(days=30)
     finished, past_matches, evaluations = past_cohort(today, mentors)
     keys = list(COLUMNS["participants"].terms)
     rows = [tuple(p.get(k) for k in keys) for p in (*people, *finished)]
@@ -363,6 +369,30 @@ def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
             "afgewezen",
             today - timedelta(days=3),
             None,
+        ),
+        (
+            "M-0011",
+            late["email"],
+            late["name"],
+            mentors[4]["email"],
+            mentors[4]["name"],
+            None,
+            "Met de hand ingevoerd",
+            "goedgekeurd",
+            today - timedelta(days=20),
+            "Goedgekeurd na de eerste werkdag",
+        ),
+        (
+            "M-0012",
+            ended["email"],
+            ended["name"],
+            mentors[9]["email"],
+            mentors[9]["name"],
+            None,
+            "Met de hand ingevoerd",
+            "beëindigd",
+            today - timedelta(days=45),
+            "Mentor verhuisd naar een andere locatie",
         ),
     )
     exclusions: tuple[Row, ...] = (

@@ -26,6 +26,12 @@ _HOWTO: dict[str, tuple[str, ...]] = {
         "Matches: every night mentorflow adds proposals with status 'proposed' and the reasons. "
         "Set the status to 'approved' or 'rejected'. You can also type a match in yourself "
         "with status 'approved'.",
+        "Later, set a match to 'ended' when it stops early (the mentee then waits for another "
+        "mentor), or to 'completed' when the half year is over.",
+        "A mentor who leaves: set their Status to 'paused' or 'stopped'; mentorflow proposes a "
+        "replacement for their mentees.",
+        "Leave the Start date empty for an existing colleague: check-ins then count from the "
+        "approval.",
         "Settings: programme choices such as the coordinator, the evaluation form link and the "
         "days on which messages go out. An empty value means the default.",
         "Mail log, Summary and Problems are written by mentorflow: do not edit them.",
@@ -43,6 +49,12 @@ _HOWTO: dict[str, tuple[str, ...]] = {
         "Koppelingen: elke nacht zet mentorflow voorstellen met status 'voorgesteld' en de "
         "redenen erbij. Zet de status op 'goedgekeurd' of 'afgewezen'. U kunt ook zelf een "
         "koppeling invoeren met status 'goedgekeurd'.",
+        "Zet een koppeling later op 'beëindigd' als die vroeg stopt (de mentee wacht dan op "
+        "een andere mentor), of op 'afgerond' als het halfjaar voorbij is.",
+        "Stopt een mentor? Zet de Status van de mentor op 'gepauzeerd' of 'gestopt'; "
+        "mentorflow stelt voor de mentees een vervanger voor.",
+        "Laat de Startdatum leeg voor een bestaande collega: de contactmomenten tellen dan "
+        "vanaf de goedkeuring.",
         "Instellingen: keuzes voor het programma, zoals de coördinator, de link naar het "
         "evaluatieformulier en de dagen waarop berichten gaan. Leeg betekent de standaardwaarde.",
         "Maillog, Overzicht en Problemen worden door mentorflow geschreven: niet wijzigen.",
@@ -59,6 +71,12 @@ _HOWTO: dict[str, tuple[str, ...]] = {
         "Koblinger: hver natt legger mentorflow til forslag med status 'foreslått' og "
         "begrunnelsen. Sett statusen til 'godkjent' eller 'avvist'. Du kan også skrive inn en "
         "kobling selv med status 'godkjent'.",
+        "Sett senere en kobling til 'avsluttet' når den stopper tidlig (mentee venter da på en "
+        "annen mentor), eller til 'fullført' når halvåret er over.",
+        "Slutter en mentor? Sett mentorens Status til 'pause' eller 'stoppet'; mentorflow "
+        "foreslår en erstatter for mentorens mentees.",
+        "La Startdato stå tom for en eksisterende kollega: oppfølgingene teller da fra "
+        "godkjenningen.",
         "Innstillinger: valg for programmet, som koordinatoren, lenken til evalueringsskjemaet "
         "og dagene meldinger sendes. Tom verdi betyr standardverdien.",
         "E-postlogg, Oppsummering og Problemer skrives av mentorflow: ikke endre dem.",

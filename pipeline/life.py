@@ -187,13 +187,23 @@ class Life:
         return [*self._undated(), *self._mentors_left(), *self._over_capacity()]
 
     def _undated(self) -> list[Problem]:
+        """A note per mentee without a start date: a mentee, or a `both` with a mentor (one
+        who only mentors needs no start date)."""
         table = self.programme.tables["participants"]
         lang = self.programme.language
         column = table.header("start_date", lang)
+        mentored = {
+            email_key(m.mentee_email)
+            for m in self.programme.matches
+            if m.status == "proposed" or self.running(m)
+        }
         return [
             Problem.at(table.name, p.row, column, "start_date_none", "note", value=p.name)
             for p in self.programme.participants
-            if p.is_mentee and p.is_active and p.start_date is None and p.key not in self.done
+            if (p.role == "mentee" or p.key in mentored)
+            and p.is_active
+            and p.start_date is None
+            and p.key not in self.done
         ]
 
     def _mentors_left(self) -> list[Problem]:

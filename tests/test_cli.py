@@ -183,22 +183,37 @@ def test_demo_builds_a_workbook_with_problems_and_runs_nightly(
     # 40 people, 8 who finished last half year, and 2 who registered on the form
     assert book["Deelnemers"].max_row == 51
     problems = [r for r in book["Problemen"].iter_rows(min_row=2, values_only=True)]
-    assert len(problems) == 11
+    assert len(problems) == 13
+    # an existing colleague without a start date, and a `both` proposed a mentor without one
+    notes = [r[4] for r in problems if r[0] == "opmerking"]
+    assert [n.split(":")[0] for n in notes] == [
+        "Geen startdatum voor Sven Mulder",
+        "Geen startdatum voor Bram Kaya",
+    ]
     assert {r[1] for r in problems} == {
         "Deelnemers",
         "Formulierreacties 1",
         "Uitsluitingen",
         "Evaluatie (reacties)",
     }
-    proposals = list(book["Koppelingen"].iter_rows(min_row=12, values_only=True))
+    proposals = list(book["Koppelingen"].iter_rows(min_row=14, values_only=True))
     assert len(proposals) == 14 and {r[7] for r in proposals} == {"voorgesteld"}
+    # the match that ended early: its mentee waits again, for another mentor
+    (again_proposed,) = [r for r in proposals if r[1] == "pieter.dekker@delinde.example.org"]
+    assert again_proposed[3] != "sem.de.groot@delinde.example.org"
     newcomers = {r[1] for r in proposals} & {
         "noor.peters@delinde.example.org",
         "ruben.smit@delinde.example.org",
     }
     assert len(newcomers) == 2  # registered on the form and proposed the same night
     outbox = sorted(p.name for p in (in_tmp / "demo" / "outbox").iterdir())
-    assert [name.split("_")[0] for name in outbox] == ["M-0009", "digest"]
+    # approved tonight: M-0009 before the start, M-0011 twelve days after it (both mails)
+    assert [name.split("_")[:2] for name in outbox] == [
+        ["M-0009", "introduction"],
+        ["M-0011", "introduction"],
+        ["M-0011", "welcome"],
+        ["digest", "2026-11-23"],
+    ]
     summary = book["Overzicht"]
     assert summary["A1"].value == "Mentorprogramma De Linde: overzicht"
     assert len(summary._charts) == 1

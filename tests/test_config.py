@@ -85,11 +85,16 @@ def test_the_organisations_templates_come_first_template_by_template(
     assert main(["--config", str(config), "demo", "--today", TODAY.isoformat()]) == 0
     capsys.readouterr()
     sent = {
-        path.name.split("_")[0]: message_from_bytes(path.read_bytes(), policy=default)
+        "_".join(path.name.split("_")[:2]): message_from_bytes(path.read_bytes(), policy=default)
         for path in (in_tmp / "demo" / "outbox").glob("*.eml")
     }
-    assert sorted(sent) == ["M-0009", "digest"]
-    introduction, digest = sent["M-0009"], sent["digest"]
+    assert sorted(sent) == [
+        "M-0009_introduction",
+        "M-0011_introduction",
+        "M-0011_welcome",
+        "digest_2026-11-23",
+    ]
+    introduction, digest = sent["M-0009_introduction"], sent["digest_2026-11-23"]
     assert str(introduction["Subject"]).startswith("Kennismaking bij De Linde: ")
     html = introduction.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "HUISSTIJL" in html and "<p>" in html  # our frame around the shipped text

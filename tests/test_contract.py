@@ -286,7 +286,7 @@ def test_the_nightly_job_leaves_the_same_workbook_on_every_adapter(
         results[kind] = plain_snapshot(book.read())
     assert results["xlsx"] == results["memory"]
     assert results["sheets"] == results["memory"]
-    assert len(results["memory"]["Koppelingen"]) == 25  # header, 10 rows, 14 proposals
+    assert len(results["memory"]["Koppelingen"]) == 27  # header, 12 rows, 14 proposals
 
 
 TODAY = date(2026, 11, 24)
@@ -332,9 +332,18 @@ def test_every_request_of_a_nightly_run_conforms_to_googles_published_api(
         for d in call.body["data"]
         if d["range"].startswith("'Maillog'!")
     ]
-    assert [n for _, n in mail_log] == [len(mailer.sent)] + [1] * len(mailer.sent)
-    rows = [f"'Maillog'!A{n}" for n in range(2, 2 + len(mailer.sent))]
-    assert [a1 for a1, _ in mail_log] == [rows[0], *rows]
+    # One append: three check-ins skipped (M-0011 was approved after its start) and three
+    # messages pending; each outcome over its own row; then the welcome of M-0011, which
+    # waited for its introduction, appended pending and its outcome written over it.
+    assert len(mailer.sent) == 4
+    assert mail_log == [
+        ("'Maillog'!A2", 6),
+        ("'Maillog'!A5", 1),
+        ("'Maillog'!A6", 1),
+        ("'Maillog'!A7", 1),
+        ("'Maillog'!A8", 1),
+        ("'Maillog'!A8", 1),
+    ]
     charts = [
         r["addChart"]
         for call, _ in api.log
