@@ -2,6 +2,8 @@
 
 MentorflowError
  ├── ConfigError          the config file or the command line is wrong
+ ├── TemplateProblem      a mail template cannot be rendered (in the mail stage: that
+ │                        message is logged failed and tried again, the run goes on)
  └── WorkbookError        the workbook cannot be opened, read or written
       ├── WorkbookLayoutError   a required tab or header is missing or ambiguous
       └── WorkbookLockedError   the workbook is open in Excel or LibreOffice, or changed mid-run
@@ -17,6 +19,10 @@ class MentorflowError(Exception):
 
 
 class ConfigError(MentorflowError):
+    pass
+
+
+class TemplateProblem(MentorflowError):
     pass
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pipeline.cells import Cell, Row
 from pipeline.digest import digest, digest_problems
-from pipeline.errors import MentorflowError
+from pipeline.errors import MentorflowError, TemplateProblem
 from pipeline.evaluation import read_evaluations
 from pipeline.journey import RECIPIENTS, Message, Outgoing, addressed, journey, message_key
 from pipeline.layout import header
@@ -133,17 +133,20 @@ class MailLog:
         found = []
         for entry in self.state.values():
             if entry.status == "unknown":
-                code, params = "mail_unknown", {"key": entry.key}
+                code = "mail_unknown"
             elif entry.status == "failed":
                 code = "mail_retry" if passing(entry) else "mail_failed"
-                answer = entry.detail.split(": ", 1)[-1]  # without our "refused: " prefix
-                params = {
-                    "touchpoint": entry.touchpoint,
-                    "answer": answer,
-                    "grace": str(grace_days),
-                }
+                if entry.detail.startswith(TEMPLATE):
+                    code = "mail_template"
             else:
                 continue
+            # the server's answer, without our "refused: " or "unavailable: " prefix
+            answer = entry.detail.split(": ", 1)[-1] if entry.detail else "-"
+            params = {
+                "touchpoint": entry.touchpoint,
+                "answer": answer,
+                "grace": str(grace_days),
+            }
             found.append(
                 Problem.at(
                     self.name, self.rows[entry.key], column, code, "", value=entry.to, **params
@@ -156,12 +159,13 @@ class MailLog:
 #: a 4xx answer) is tried again by the next runs within the grace days; a refusal is not.
 PASSING = "unavailable"
 REFUSED = "refused"
+TEMPLATE = "template"  # the message could not be written: tried again, like a passing failure
 NOT_TRIED = f"{PASSING}: not tried, the mail server could not be reached"
 
 
 def passing(entry: MailLogEntry) -> bool:
     # "not sent:" is how older versions logged a message they never tried
-    return entry.status == "failed" and entry.detail.startswith((PASSING, "not sent:"))
+    return entry.status == "failed" and entry.detail.startswith((PASSING, TEMPLATE, "not sent:"))
 
 
 def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageResult:
@@ -213,9 +217,18 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         log.log(m.key, m.match_id, m.touchpoint, m.to_email, "", "skipped", reason)
     settings = programme.settings
     reply_to = (settings.coordinator_name, settings.coordinator_email)
-    prepared = [
-        (m, _prepare(m, delivery, None if m.touchpoint == "digest" else reply_to)) for m in to_send
-    ]
+    prepared: list[tuple[Outgoing, EmailMessage]] = []
+    unwritten = 0
+    for m in to_send:
+        try:
+            prepared.append(
+                (m, _prepare(m, delivery, None if m.touchpoint == "digest" else reply_to))
+            )
+        except TemplateProblem as exc:
+            # An organisation's template with a mistake: this message cannot be written; the
+            # others still go, and it is tried again once the template is corrected.
+            log.log(m.key, m.match_id, m.touchpoint, m.to_email, "", "failed", f"{TEMPLATE}: {exc}")
+            unwritten += 1
     if run.dry_run:
         for message, built in prepared:
             delivery.mailer.send(built, message.key)  # a recording mailer: nothing leaves
@@ -237,7 +250,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
             delivery.commit(plan)
             saved += plan
 
-    counts = {"sent": 0, "failed": 0, "unknown": 0}
+    counts = {"sent": 0, "failed": unwritten, "unknown": 0}
     gap = 60.0 / delivery.per_minute if delivery.per_minute else 0.0
     size = delivery.per_minute or CHUNK
     reachable = True
@@ -271,7 +284,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
 
     # A welcome names the mentor, so it goes only once tonight's introduction has gone; if
     # that failed, the welcome is not logged and waits (SPEC §1, "Introductions").
-    tonight = {m.key for m, _ in prepared}
+    tonight = {m.key for m in to_send}
     send_all([p for p in prepared if p[0].after not in tonight])
     send_all(
         [p for p in prepared if p[0].after in tonight and log.state[p[0].after].status == "sent"]

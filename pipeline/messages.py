@@ -255,15 +255,14 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "Øk Kapasitet for en mentor eller legg til en mentor; neste kjøring foreslår på nytt.",
     ),
     "mail_unknown": (
-        "The message {key} to {value} may or may not have arrived (the run stopped while sending).",
-        "Ask the recipient. To have it sent again, delete the rows of this key from the Mail log.",
-        "Het bericht {key} aan {value} is misschien wel, misschien niet aangekomen (de run "
-        "stopte tijdens het versturen).",
-        "Vraag het de ontvanger. Verwijder de rijen van deze sleutel uit de Maillog om het "
-        "opnieuw te laten versturen.",
-        "Meldingen {key} til {value} har kanskje, kanskje ikke kommet fram (kjøringen stoppet "
-        "under sendingen).",
-        "Spør mottakeren. Slett radene med denne nøkkelen i E-postloggen for å sende den på nytt.",
+        "The message {touchpoint} to {value} may or may not have arrived ({answer}).",
+        "Ask the recipient. To have it sent again, delete its row from the Mail log.",
+        "Het bericht {touchpoint} aan {value} is misschien wel, misschien niet aangekomen "
+        "({answer}).",
+        "Vraag het de ontvanger. Verwijder de rij uit de Maillog om het opnieuw te laten "
+        "versturen.",
+        "Meldingen {touchpoint} til {value} har kanskje, kanskje ikke kommet fram ({answer}).",
+        "Spør mottakeren. Slett raden i E-postloggen for å sende den på nytt.",
     ),
     "mail_failed": (
         "The message {touchpoint} to {value} was refused by the mail server ({answer}).",
@@ -346,6 +345,17 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "Verhoog de Capaciteit als dat klopt; beëindig of wijs anders een van deze koppelingen af.",
         "{value} er mentor i {count} koblinger ({ids}) med Kapasitet {capacity}.",
         "Øk Kapasitet hvis det stemmer; ellers avslutt eller avvis en av disse koblingene.",
+    ),
+    "mail_template": (
+        "The message {touchpoint} to {value} could not be written: {answer}.",
+        "Ask whoever installed mentorflow to correct that template. The next runs try again, "
+        "up to {grace} days after it was due.",
+        "Het bericht {touchpoint} aan {value} kon niet worden opgesteld: {answer}.",
+        "Vraag wie mentorflow heeft ingericht dat sjabloon te verbeteren. De volgende runs "
+        "proberen het opnieuw, tot {grace} dagen nadat het verstuurd had moeten worden.",
+        "Meldingen {touchpoint} til {value} kunne ikke lages: {answer}.",
+        "Be den som installerte mentorflow om å rette den malen. De neste kjøringene prøver "
+        "igjen, inntil {grace} dager etter at den skulle sendes.",
     ),
     "intake_no_email": (
         "No question of this form asks for the email address.",

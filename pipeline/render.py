@@ -21,6 +21,7 @@ from pathlib import Path
 
 import jinja2
 
+from pipeline.errors import TemplateProblem
 from pipeline.journey import Message
 from pipeline.programme import Programme
 from pipeline.settings import PROGRAMME_NAME
@@ -212,10 +213,25 @@ def render(
     `folders` are searched before the templates shipped with mentorflow.
     """
     env = _environment(tuple(folders))
-    subject = " ".join(env.get_template(f"{lang}/{touchpoint}.subject").render(variables).split())
-    text = env.get_template(f"{lang}/{touchpoint}.txt").render(variables).strip() + "\n"
-    html = env.get_template(f"{lang}/{touchpoint}.html").render(subject=subject, **variables)
+    name = f"{lang}/{touchpoint}.subject"
+    try:
+        subject = " ".join(env.get_template(name).render(variables).split())
+        name = f"{lang}/{touchpoint}.txt"
+        text = env.get_template(name).render(variables).strip() + "\n"
+        name = f"{lang}/{touchpoint}.html"
+        html = env.get_template(name).render(subject=subject, **variables)
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(_where(exc, name)) from exc
     return Rendered(subject, text, html)
+
+
+def _where(exc: jinja2.TemplateError, name: str) -> str:
+    """'the template nl/introduction.subject, line 1: unexpected end of template'."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        place = f"the template {exc.filename or exc.name or name}, line {exc.lineno}"
+    else:
+        place = f"the template {name}"  # (or one it includes)
+    return f"{place}: {(exc.message or type(exc).__name__).rstrip('.')}"
 
 
 def _address(name: str, email: str) -> Address:

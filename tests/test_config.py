@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from jobs.cli import delivery_for, main
@@ -117,3 +119,38 @@ def test_a_preview_shows_the_organisations_templates(
     assert main(["preview", "--match", "M-0007", "--touchpoint", "first_week"]) == 0
     out = capsys.readouterr().out
     assert "Week one, Bo" in out and "Your first week" not in out
+
+
+def test_a_mistake_in_the_organisations_template_fails_that_message_only_until_corrected(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ours = in_tmp / "huisstijl"
+    subject = write(ours / "nl" / "introduction.subject", "Kennismaking: {{ mentee_first ")
+    config = write(in_tmp / "config" / "mentorflow.toml", '[mail]\ntemplates = "../huisstijl"\n')
+    assert main(["--config", str(config), "demo", "--today", TODAY.isoformat()]) == 1
+    capsys.readouterr()
+    outbox = in_tmp / "demo" / "outbox"
+    assert sorted(p.name.split("_")[0] for p in outbox.glob("*.eml")) == ["digest"]
+    book = openpyxl.load_workbook(in_tmp / "demo" / "programme.xlsx")
+    problems = [r[4] for r in book["Problemen"].iter_rows(min_row=2, values_only=True)]
+    unwritten = [p for p in problems if "kon niet worden opgesteld" in p]
+    assert len(unwritten) == 2  # both introductions; the welcome waits for its introduction
+    assert "nl/introduction.subject, line 1: unexpected end of template" in unwritten[0]
+
+    subject.write_text("Kennismaking: {{ mentee_first }}", encoding="utf-8")  # corrected
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    demo_config = str(in_tmp / "demo" / "mentorflow.toml")
+    write(
+        Path(demo_config),
+        Path(demo_config)
+        .read_text(encoding="utf-8")
+        .replace("[mail]\n", f'[mail]\ntemplates = "{ours.as_posix()}"\n'),
+    )
+    assert main(["--config", demo_config, "--today", tomorrow, "nightly"]) == 0
+    sent = sorted("_".join(p.name.split("_")[:2]) for p in outbox.glob("*.eml"))
+    assert sent == [
+        "M-0009_introduction",
+        "M-0011_introduction",
+        "M-0011_welcome",
+        "digest_2026-11-23",
+    ]
