@@ -40,7 +40,7 @@ from pipeline.cells import (
     quote,
     text,
 )
-from pipeline.life import approval_dates
+from pipeline.life import Life
 from pipeline.models import Match, Problem
 from pipeline.programme import Programme
 from pipeline.schema import Table
@@ -198,17 +198,10 @@ def _layout(table: Table, problems: list[Problem]) -> _Layout:
     return layout
 
 
-def _anchors(programme: Programme) -> dict[str, date]:
-    """The day each match started (S): the mentee's start date, else its approval day."""
-    approved = approval_dates(programme.mail_log)
-    anchors = {}
-    for match in programme.matches:
-        mentee = programme.person(match.mentee_email)
-        start = mentee.start_date if mentee is not None else None
-        start = start or approved.get(match.match_id)
-        if start is not None:
-            anchors[match.match_id] = start
-    return anchors
+def _anchors(programme: Programme, today: date) -> dict[str, date]:
+    """The day each match's journey counts from, where it is known (see `Life.anchor`)."""
+    life = Life(programme, today)
+    return {m.match_id: life.anchor(m) for m in programme.matches if life.dated(m)}
 
 
 def _link(
@@ -246,7 +239,7 @@ def read_evaluations(programme: Programme, today: date) -> Evaluations:
         return Evaluations(table.name if table is not None else None)
     problems: list[Problem] = []
     layout = _layout(table, problems)
-    anchors = _anchors(programme)
+    anchors = _anchors(programme, today)
     if layout.email is None:
         problems.append(Problem.at(table.name, table.header_row, "", "evaluation_no_email", ""))
         return Evaluations(

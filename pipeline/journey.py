@@ -141,68 +141,65 @@ def journey(
         mentor = programme.person(match.mentor_email)
         if mentee is None or mentor is None or not (mentee.is_active and mentor.is_active):
             continue
-        earlier = programme.replaces.get(match.match_id)
-        previous = programme.person(earlier.mentor_email) if earlier is not None else None
-        introduction = message_key(match.match_id, "introduction", mentor.email)
-        too_late_to_open = life.approval(match) > life.wrap_up(match)
+        earlier = life.earlier(match)
+        previous = programme.person(earlier[-1].mentor_email) if earlier else None
+        # Approved after the wrap-up: nothing opens, and no check-in goes to a pair who were
+        # never introduced (a Problems row says so).
+        too_late_to_open = life.too_late_to_open(match)
         for touchpoint, due in due_dates(life, match, mentee).items():
             switched_off = touchpoint not in settings.touchpoints_on
             # The introduction row is also the memory of the approval day, so it is logged
             # (as skipped) even when switched off; other switched-off touchpoints are not.
             if due > today or (switched_off and touchpoint != "introduction"):
                 continue
-            # The welcome names the mentor: it waits until the mentor has been told.
-            told = states.get(introduction)
-            if (
-                touchpoint == "welcome"
-                and told
-                and told.status == "failed"
-                and introduction not in retry
-            ):
-                continue
             overdue = (today - due).days > settings.grace_days
             if switched_off:
                 skip = "switched_off"
-            elif touchpoint in OPENING:
-                skip = "approved_late" if too_late_to_open else ""
+            elif too_late_to_open:
+                skip = "approved_late"
             else:
-                skip = "late" if overdue else ""
+                skip = "late" if overdue and touchpoint not in OPENING else ""
             for message in addressed(match, touchpoint, mentor, mentee, due, skip, previous):
                 if touchpoint == "evaluation_reminder" and message.to.key in answered:
                     continue
                 if message.key in logged or (message.key in retry and (overdue or message.skip)):
                     continue
                 if (
-                    earlier is not None
-                    and message.role == "mentee"
+                    message.role == "mentee"
+                    and touchpoint != "welcome"  # it names the new mentor: it always goes
                     and not message.skip
-                    and _sent_before(programme, earlier, touchpoint, mentee, states)
+                    and any(_had(m, touchpoint, mentee, states) for m in earlier)
                 ):
                     message = replace(message, skip="sent_before")
                 messages.append(message)
-    return sorted(one_a_night(messages), key=lambda m: (m.due, m.key))
+    held = _after_introductions(messages, states)
+    return sorted(one_a_night(held), key=lambda m: (m.due, m.key))
 
 
-def _sent_before(
-    programme: Programme,
-    match: Match,
-    touchpoint: str,
-    mentee: Participant,
-    states: Mapping[str, MailLogEntry],
+def _had(
+    match: Match, touchpoint: str, mentee: Participant, states: Mapping[str, MailLogEntry]
 ) -> bool:
-    """Whether the mentee had this check-in already, with `match` or a match it replaced.
+    """Whether the mentee had this message with an earlier match (or may have: unknown)."""
+    entry = states.get(message_key(match.match_id, touchpoint, mentee.email))
+    return entry is not None and entry.status in ("sent", "pending", "unknown")
 
-    The welcome of a replacement names the new mentor, so it always goes."""
-    if touchpoint == "welcome":
-        return False
-    while True:
-        entry = states.get(message_key(match.match_id, touchpoint, mentee.email))
-        if entry is not None and entry.status in ("sent", "pending", "unknown"):
-            return True
-        earlier = programme.replaces.get(match.match_id)
-        if earlier is None:
-            return False
-        match = earlier
+
+def _after_introductions(
+    messages: list[Message], states: Mapping[str, MailLogEntry]
+) -> list[Message]:
+    """The welcome names the mentor, so it waits until the mentor has been told: until the
+    introduction is sent (or skipped, or may have arrived), or goes tonight, before it."""
+    tonight = {m.key for m in messages if not m.skip}
+    kept = []
+    for message in messages:
+        if message.touchpoint == "welcome" and not message.skip:
+            told = message_key(message.match.match_id, "introduction", message.mentor.email)
+            state = states.get(told)
+            ready = state is not None and state.status in ("sent", "skipped", "unknown")
+            if not ready and told not in tonight:
+                continue  # not logged: it waits
+        kept.append(message)
+    return kept
 
 
 def one_a_night(messages: Iterable[Message]) -> list[Message]:

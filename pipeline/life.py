@@ -49,17 +49,36 @@ class Life:
         """The match's approval day: remembered by the Mail log, else tonight."""
         return self.approved_on.get(match.match_id, self.today)
 
-    def anchor(self, match: Match) -> date:
-        """The day the journey counts from: the mentee's start date, else the approval day.
+    @cached_property
+    def _by_mentee(self) -> Mapping[str, tuple[Match, ...]]:
+        """Mentee key -> every match of theirs that was ever approved (introduced), oldest
+        approval first: the mentee's own history in the programme."""
+        found: defaultdict[str, list[Match]] = defaultdict(list)
+        for match in (*self.programme.matches, *self.programme.held_matches):
+            if match.match_id in self.approved_on:
+                found[email_key(match.mentee_email)].append(match)
+        return {
+            key: tuple(sorted(ms, key=lambda m: (self.approved_on[m.match_id], m.row)))
+            for key, ms in found.items()
+        }
 
-        A replacement continues on the mentee's own dates: without a start date, those of
-        the match it replaces.
-        """
+    def earlier(self, match: Match) -> tuple[Match, ...]:
+        """The mentee's matches approved before this one (a mentor who left, an ended match):
+        the journey goes on from them, never again from the start."""
+        approved = self.approval(match)
+        return tuple(
+            m
+            for m in self._by_mentee.get(email_key(match.mentee_email), ())
+            if m.match_id != match.match_id and self.approved_on[m.match_id] <= approved
+        )
+
+    def anchor(self, match: Match) -> date:
+        """The day the journey counts from: the mentee's start date, else the day the mentee
+        was first approved a mentor (a later mentor goes on on the mentee's own dates)."""
         mentee = self.programme.person(match.mentee_email)
         if mentee is not None and mentee.start_date is not None:
             return mentee.start_date
-        earlier = self.programme.replaces.get(match.match_id)
-        return self.anchor(earlier) if earlier is not None else self.approval(match)
+        return min(self.approval(m) for m in (*self.earlier(match), match))
 
     def wrap_up(self, match: Match) -> date:
         return add_days(self.anchor(match), self.programme.settings.offsets["wrap_up"])
@@ -86,10 +105,10 @@ class Life:
             return None
         return mentor
 
-    def _holds_place(self, match: Match) -> bool:
+    def _holds_place(self, match: Match, held: bool) -> bool:
         """A proposed, approved or unreadable match takes one of its mentor's places until
         the mentee's start date (or, before an approval, the day it was proposed) + length."""
-        if match.status == "approved" and match in self.programme.matches:
+        if match.status == "approved" and not held:
             return self.running(match)
         if match.status not in ("proposed", "approved", "unknown"):
             return False
@@ -101,9 +120,10 @@ class Life:
     def places(self) -> Mapping[str, tuple[Match, ...]]:
         """Mentor key -> the matches that take one of their places today."""
         taken: defaultdict[str, list[Match]] = defaultdict(list)
-        for match in (*self.programme.matches, *self.programme.held_matches):
-            if self._holds_place(match):
-                taken[email_key(match.mentor_email)].append(match)
+        for held, matches in ((False, self.programme.matches), (True, self.programme.held_matches)):
+            for match in matches:
+                if self._holds_place(match, held):
+                    taken[email_key(match.mentor_email)].append(match)
         return {key: tuple(matches) for key, matches in taken.items()}
 
     def load(self) -> Counter[str]:
@@ -112,7 +132,7 @@ class Life:
     def new_in_programme(self, person: Participant) -> bool:
         """A new colleague in their own first programme length: not yet a mentor (SPEC §1)."""
         start = person.start_date
-        return start is not None and self.today <= add_days(start, self.length)
+        return start is not None and self.today < add_days(start, self.length)
 
     @cached_property
     def done(self) -> frozenset[str]:
@@ -120,17 +140,18 @@ class Life:
         wrap-up. They are never proposed a mentor again."""
         over = set()
         for match in (*self.programme.matches, *self.programme.held_matches):
-            ended_late = match.status == "ended" and self._dated(match)
+            ended_late = match.status == "ended" and self.dated(match)
             ended_late = ended_late and self.today >= self.wrap_up(match)
             if match.status == "completed" or self.finished(match) or ended_late:
                 over.add(email_key(match.mentee_email))
         return frozenset(over)
 
-    def _dated(self, match: Match) -> bool:
-        """Whether the match has days to count from: a start date, or a known approval."""
+    def dated(self, match: Match) -> bool:
+        """Whether the match has days to count from: a start date, or a known approval (its
+        own or an earlier match's of the mentee)."""
         mentee = self.programme.person(match.mentee_email)
         known = mentee is not None and mentee.start_date is not None
-        return known or match.match_id in self.approved_on
+        return known or match.match_id in self.approved_on or bool(self.earlier(match))
 
     @cached_property
     def taken(self) -> frozenset[str]:
@@ -177,14 +198,44 @@ class Life:
             if self.finished(m)
         ]
         for new_id, old in self.programme.replaces.items():
-            new = next((m for m in self.programme.matches if m.match_id == new_id), None)
-            if new is not None:
-                marks.append((old, "ended", self.approval(new)))
+            if new_id in self.approved_on:  # listed once the replacement has started
+                marks.append((old, "ended", self.approved_on[new_id]))
         return marks
+
+    def too_late_to_open(self, match: Match) -> bool:
+        """Approved after the mentee's wrap-up: nothing opens, and no check-in goes."""
+        return self.approval(match) > self.wrap_up(match)
 
     def problems(self) -> list[Problem]:
         """What the life of the matches asks of the coordinator today (SPEC §1)."""
-        return [*self._undated(), *self._mentors_left(), *self._over_capacity()]
+        return [
+            *self._undated(),
+            *self._mentors_left(),
+            *self._over_capacity(),
+            *self._approved_too_late(),
+        ]
+
+    def _approved_too_late(self) -> list[Problem]:
+        table = self.programme.tables.get("matches")
+        if table is None:
+            return []
+        column = table.header("status", self.programme.language)
+        found = []
+        for match in self.running_matches:
+            mentee = self.programme.person(match.mentee_email)
+            if mentee is not None and self.too_late_to_open(match):
+                found.append(
+                    Problem.at(
+                        table.name,
+                        match.row,
+                        column,
+                        "approved_after_wrap_up",
+                        "",
+                        id=match.match_id,
+                        mentee=mentee.name,
+                    )
+                )
+        return found
 
     def _undated(self) -> list[Problem]:
         """A note per mentee without a start date: a mentee, or a `both` with a mentor (one

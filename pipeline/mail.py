@@ -141,7 +141,10 @@ class MailLog:
             else:
                 continue
             # the server's answer, without our "refused: " or "unavailable: " prefix
-            answer = entry.detail.split(": ", 1)[-1] if entry.detail else "-"
+            if not entry.detail or entry.detail.startswith(STOPPED):
+                answer = STOPPED
+            else:
+                answer = entry.detail.split(": ", 1)[-1]
             params = {
                 "touchpoint": entry.touchpoint,
                 "answer": answer,
@@ -159,6 +162,7 @@ class MailLog:
 #: a 4xx answer) is tried again by the next runs within the grace days; a refusal is not.
 PASSING = "unavailable"
 REFUSED = "refused"
+STOPPED = "the run stopped while sending"
 TEMPLATE = "template"  # the message could not be written: tried again, like a passing failure
 NOT_TRIED = f"{PASSING}: not tried, the mail server could not be reached"
 
@@ -186,7 +190,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
         elif entry.key not in never_left:
             status, detail = (
                 "unknown",
-                "the run stopped while sending: it may or may not have arrived",
+                f"{STOPPED}: it may or may not have arrived",
             )
         else:
             continue  # never handed over: due again below
@@ -286,9 +290,7 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
     # that failed, the welcome is not logged and waits (SPEC §1, "Introductions").
     tonight = {m.key for m in to_send}
     send_all([p for p in prepared if p[0].after not in tonight])
-    send_all(
-        [p for p in prepared if p[0].after in tonight and log.state[p[0].after].status == "sent"]
-    )
+    send_all([p for p in prepared if p[0].after in tonight and _status(log, p[0].after) == "sent"])
     commit(log.flush())  # recovered and skipped keys, when nothing was sent to carry them
     delivery.mailer.close()
     if delivery.journal is not None:
@@ -307,6 +309,12 @@ def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageR
 
 
 CHUNK = 50  # messages logged pending per save when there is no per-minute limit
+
+
+def _status(log: MailLog, key: str) -> str:
+    """A key's state tonight; "" when it is not logged (it waits for the next run)."""
+    entry = log.state.get(key)
+    return entry.status if entry is not None else ""
 
 
 def _log(
@@ -369,13 +377,13 @@ def _send(mailer: Mailer, built: EmailMessage, key: str) -> tuple[str, str]:
 def mail(programme: Programme, run: RunContext) -> StageResult:
     """The stage: deliver when the run has a way to deliver (the command line always does).
 
-    Without one (a command other than `mail` and `nightly` asks what this stage would
-    report), it reports the Mail log's failed and unknown messages and the digest's
+    Without one, it reports the Mail log's failed and unknown messages and the digest's
     settings, as a night with mail would.
     """
     if run.delivery is None:
         log = MailLog(programme, datetime.combine(run.today, time()))
-        problems = (*digest_problems(programme), *log.problems(programme.settings.grace_days))
+        grace = programme.settings.grace_days
+        problems = (*digest_problems(programme), *log.problems(grace))
         return StageResult(problems=problems, lines=("no mail transport: nothing sent",))
     return deliver(programme, run, run.delivery)
 

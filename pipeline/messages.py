@@ -208,6 +208,18 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         '"{value}" har allerede en åpen kobling i rad {first}.',
         "Sett en av de to til avvist eller avsluttet.",
     ),
+    "approved_after_wrap_up": (
+        "{id} was approved after the closing conversation of {mentee} was due: no messages "
+        "go out for it.",
+        "Get in touch with the pair yourself. When the period is over, set it to completed.",
+        "{id} is goedgekeurd nadat het afsluitende gesprek van {mentee} al aan de beurt was: "
+        "er gaan geen berichten voor uit.",
+        "Neem zelf contact op met het tweetal. Zet de koppeling op afgerond als de periode "
+        "voorbij is.",
+        "{id} ble godkjent etter at avslutningssamtalen til {mentee} skulle vært: det sendes "
+        "ingen meldinger for den.",
+        "Ta kontakt med paret selv. Sett koblingen til fullført når perioden er over.",
+    ),
     "match_id_duplicate": (
         'The match ID "{value}" is also used in row {first}.',
         "Give each match its own ID.",

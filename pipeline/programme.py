@@ -130,12 +130,7 @@ def _check_matches(
     if table is None:
         return usable, held, {}, []
     held = list(held)  # the caller's list stays as it was
-    # Mentors who left: paused, stopped, or taken off Participants altogether
-    left = {key for key, p in people.items() if not p.is_active} | {
-        email_key(m.mentor_email)
-        for m in (*usable, *held)
-        if email_key(m.mentor_email) not in people
-    }
+    left = {key for key, p in people.items() if not p.is_active}  # paused or stopped
     problems: list[Problem] = []
     kept: list[Match] = []
     replaces: dict[str, Match] = {}
@@ -186,11 +181,10 @@ def _check_matches(
         )
         held_back = any(effect == "skipped" for _, _, effect, _ in found)
         (held if held_back else kept).append(match)
-    ended = {old.match_id for old in replaces.values()}
-    kept = [
-        dataclasses.replace(m, status="ended") if m.match_id in ended else m
-        for m in sorted(kept, key=lambda m: m.row)
-    ]
+    # A match a replacement took over counts as ended for every decision
+    replaces = {new: dataclasses.replace(old, status="ended") for new, old in replaces.items()}
+    ended = {old.row: old for old in replaces.values()}
+    kept = [ended.get(m.row, m) for m in sorted(kept, key=lambda m: m.row)]
     held.sort(key=lambda m: m.row)
     return kept, held, replaces, problems
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pipeline.life import Life
-from pipeline.mailer import Delivery
+from pipeline.mailer import Delivery, RecordingMailer
 from pipeline.models import Problem
 from pipeline.problems import ProblemKey, first_seen, ordered, problems_tab
 from pipeline.programme import Programme, read_programme
@@ -37,20 +37,29 @@ class StageResult:
     problems: tuple[Problem, ...] = ()
     lines: tuple[str, ...] = ()  # what the terminal summary says about this stage
     failed: bool = False  # something (a mail, a write) did not go through: exit code 1
+    shown: Plan = field(default_factory=Plan)  # what a reporting stage would have written
 
 
 Stage = Callable[[Programme, RunContext], StageResult]
 
 
-def reporting(stage: Stage) -> Stage:
+@dataclass(frozen=True)
+class Reporting:
     """`stage` as a command that does not run it still reports it (SPEC §2, Problems): its
     problems, without writing or sending anything."""
 
-    def report(programme: Programme, context: RunContext) -> StageResult:
-        result = stage(programme, replace(context, dry_run=True, delivery=None))
-        return StageResult(problems=result.problems)
+    stage: Stage
 
-    return report
+    def __call__(self, programme: Programme, context: RunContext) -> StageResult:
+        delivery = context.delivery
+        if delivery is not None:  # as a dry run: same journal and templates, nothing leaves
+            delivery = replace(delivery, mailer=RecordingMailer(), commit=_nothing)
+        result = self.stage(programme, replace(context, dry_run=True, delivery=delivery))
+        return StageResult(problems=result.problems, shown=result.applied + result.plan)
+
+
+def _nothing(plan: Plan) -> None:
+    """A reporting stage saves nothing."""
 
 
 def check(programme: Programme, context: RunContext) -> StageResult:
@@ -96,28 +105,29 @@ def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext
     # the end (the Mail log also while sending).
     working = InMemoryWorkbook(snapshot)
     results: list[tuple[str, StageResult]] = []
-    for number, (name, stage) in enumerate(stages, start=1):
+
+    def so_far() -> list[Problem]:
         # What the life of the matches asks of the coordinator, as far as the run has come
         # (tonight's proposals included): the digest lists it.
-        so_far = (
+        return [
             *found,
             *(p for _, r in results for p in r.problems),
             *Life(programme, context.today).problems(),
-        )
-        result = stage(programme, replace(context, workbook=book.name, found=so_far, seen=seen))
+        ]
+
+    for number, (name, stage) in enumerate(stages, start=1):
+        here = replace(context, workbook=book.name, found=tuple(so_far()), seen=seen)
+        result = stage(programme, here)
         results.append((name, result))
         changed = result.applied + result.plan
+        # What a reporting stage would write counts for the problems of the stages after
+        # it, unless one of those really runs: it must see the workbook as it will be.
+        if not any(not isinstance(later, Reporting) for _, later in stages[number:]):
+            changed += result.shown
         if changed and number < len(stages):  # only a later stage needs the new rows
             working.apply(changed)
             programme = read_programme(working.read(), context.tab_names)
-    problems = ordered(
-        [
-            *found,
-            *(p for _, r in results for p in r.problems),
-            *Life(programme, context.today).problems(),
-        ],
-        list(snapshot),
-    )
+    problems = ordered(so_far(), list(snapshot))
     plan = Plan()
     for _, result in results:
         plan += result.plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline.intake import intake
 from pipeline.mail import mail
 from pipeline.matching import match
-from pipeline.run import Stage, check, reporting
+from pipeline.run import Reporting, Stage, check
 from pipeline.summary import evaluate
 
 STAGES: dict[str, Stage] = {
@@ -29,4 +29,4 @@ def nightly() -> list[tuple[str, Stage]]:
 def command(name: str) -> list[tuple[str, Stage]]:
     """The stages of one command: every stage of the night, but only `name` writes or sends;
     the others report their problems, so every command shows what `nightly` would."""
-    return [(n, stage if n == name else reporting(stage)) for n, stage in nightly()]
+    return [(n, stage if n == name else Reporting(stage)) for n, stage in nightly()]

@@ -386,7 +386,8 @@ def test_a_new_colleague_with_role_both_mentors_only_after_their_own_half_year(
     assert {p["Problem"].split(":")[0] for p in life.problems() if p["Tab"] == "Participants"} >= {
         "No mentor proposed for Nel"
     }
-    life.set("Participants", ("Email", address("moe")), "Start date", DAY0 - timedelta(days=181))
+    # "at least Programme length days ago": 180 days is enough
+    life.set("Participants", ("Email", address("moe")), "Start date", DAY0 - timedelta(days=179))
     life.run(DAY0 + timedelta(days=1))
     assert [(r["Mentee email"], r["Mentor email"]) for r in proposals(life)] == [
         (address("nel"), address("moe"))
@@ -491,3 +492,115 @@ def test_every_command_reports_what_nightly_would(tmp_path: Path) -> None:
     }
     for command in ("check", "match", "evaluate", "intake"):
         assert tabs[command] == tabs["nightly"], command
+
+
+def test_an_undated_mentee_keeps_their_dates_when_the_replaced_match_is_marked_ended(
+    tmp_path: Path,
+) -> None:
+    """The coordinator approves the replacement and sets the old match to ended the same
+    evening, as the Problems tab suggests: the journey goes on, nothing is sent twice."""
+    life = Programme(
+        tmp_path,
+        [MENTOR, person("ben", "mentor", years_of_experience=9), person("bob", "mentee")],
+        [match_row("M-0001", "bob", "anna", "approved")],
+    )
+    life.nights(DAY0, DAY0 + timedelta(days=30))
+    life.set("Participants", ("Email", address("anna")), "Status", "stopped")
+    life.run(DAY0 + timedelta(days=31))
+    life.set("Matches", ("Match ID", "M-0002"), "Status", "approved")
+    life.set("Matches", ("Match ID", "M-0001"), "Status", "ended")
+    life.nights(DAY0 + timedelta(days=32), DAY0 + timedelta(days=92))
+    assert [(d - DAY0).days for d, _ in life.sent("bob")] == [0, 7, 30, 32, 91]
+    assert [t for _, t in touchpoints(life.sent("bob"))] == [
+        "welcome",
+        "first_week",
+        "first_month",
+        "welcome",
+        "quarter",
+    ]
+    welcome = life.sent("bob")[3][1]
+    assert "Ben takes over from Anna" in welcome.text
+    assert "Anna" in life.sent("ben")[0][1].text  # "You take over from Anna …"
+
+
+def test_a_replacement_for_a_match_never_started_counts_from_its_own_approval(
+    tmp_path: Path,
+) -> None:
+    """An undated mentee whose mentor was paused before the match was ever seen approved:
+    the replacement's check-ins count from its own approval, and do come."""
+    life = Programme(
+        tmp_path,
+        [
+            {**MENTOR, "Status": "paused"},
+            person("ben", "mentor", years_of_experience=9),
+            person("bob", "mentee"),
+        ],
+        [match_row("M-0001", "bob", "anna", "approved")],
+    )
+    life.run(DAY0)
+    assert [r["Match ID"] for r in proposals(life)] == ["M-0002"]
+    life.set("Matches", ("Match ID", "M-0002"), "Status", "approved")
+    life.nights(DAY0 + timedelta(days=1), DAY0 + timedelta(days=31))
+    assert [((d - DAY0).days, t) for d, t in touchpoints(life.sent("bob"))] == [
+        (1, "welcome"),
+        (8, "first_week"),
+        (31, "first_month"),
+    ]
+
+
+def test_a_mentor_back_before_the_replacement_is_approved_is_the_coordinators_choice(
+    tmp_path: Path,
+) -> None:
+    life = Programme(
+        tmp_path,
+        [
+            {**MENTOR, "Status": "paused"},
+            person("ben", "mentor", years_of_experience=9),
+            person("bob", "mentee", start_date=DAY0 - timedelta(days=20)),
+        ],
+        [match_row("M-0001", "bob", "anna", "approved", DAY0 - timedelta(days=30))],
+    )
+    life.run(DAY0)
+    life.set("Participants", ("Email", address("anna")), "Status", "active")
+    life.run(DAY0 + timedelta(days=1))
+    # Two open matches again: the coordinator keeps one (the proposal holds Ben's place)
+    (error,) = [p for p in life.problems() if p["Tab"] == "Matches"]
+    assert (error["Severity"], error["Row"], error["Column"]) == ("error", 3, "Mentee email")
+    assert error["Problem"] == '"bob@zorg.example.org" already has an open match in row 2.'
+    assert error["How to fix"].startswith("Set one of the two to rejected or ended.")
+
+
+def test_check_shows_tonights_replacement_as_nightly_does(tmp_path: Path) -> None:
+    people = [
+        {**MENTOR, "Status": "stopped"},
+        person("ben", "mentor", years_of_experience=9),
+        person("olga", "mentee", start_date=DAY0 + timedelta(days=10)),
+    ]
+    tabs = {}
+    for command in ("check", "nightly"):
+        folder = tmp_path / command
+        folder.mkdir()
+        life = Programme(folder, people, [match_row("M-0001", "olga", "anna", "approved")])
+        life.run(DAY0, command)
+        tabs[command] = [(p["Severity"], p["Tab"], p["Row"], p["Problem"]) for p in life.problems()]
+    assert tabs["check"] == tabs["nightly"]
+    texts = [t for _, _, _, t in tabs["check"]]
+    assert any(t.startswith("The mentor Anna is stopped") and "M-0002 (row 3)" in t for t in texts)
+
+
+def test_a_match_approved_after_the_wrap_up_sends_nothing_and_says_so(tmp_path: Path) -> None:
+    life = Programme(
+        tmp_path,
+        [MENTOR, person("una", "mentee", start_date=DAY0 - timedelta(days=155))],
+        [match_row("M-0001", "una", "anna", "approved", DAY0 - timedelta(days=170))],
+    )
+    life.nights(DAY0, DAY0 + timedelta(days=10))
+    assert life.sent() == []
+    (warning,) = [p for p in life.problems() if p["Tab"] == "Matches"]
+    assert warning["Problem"] == (
+        "M-0001 was approved after the closing conversation of Una was due: "
+        "no messages go out for it."
+    )
+    assert {r["Detail"] for r in life.log().values()} == {
+        "approved after the closing conversation was due"
+    }

@@ -541,3 +541,44 @@ def test_a_refused_sender_or_a_4xx_after_the_data_is_tried_again_the_next_night(
         assert statuses(book) == Counter({"sent": 2}) and len(handler.received) == 2
     finally:
         controller.stop()
+
+
+def test_a_welcome_never_goes_alone_when_its_introduction_was_given_up() -> None:
+    """The introduction could not be handed over for longer than the grace days: it is no
+    longer tried, and the welcome, which names a mentor who does not know, waits for it."""
+    book = InMemoryWorkbook(tabs(pairs=1, start=DAY0 - timedelta(days=10)))
+    for n in range(9):
+        nightly_run(book, DAY0 + timedelta(days=n), Unreachable())
+    later = RecordingMailer()
+    for n in range(9, 14):
+        nightly_run(book, DAY0 + timedelta(days=n), later)
+    states = {e.key: e.status for e in read_programme(book.read()).mail_log}
+    assert states["M-0001/introduction/mentor0@zorg.example.org"] == "failed"
+    assert "M-0001/welcome/mentee0@zorg.example.org" not in states
+    assert later.sent == []
+
+
+def test_welcomes_whose_introductions_were_left_for_the_next_run_wait_with_them() -> None:
+    """Two late approvals, one message a minute, and the server goes away: what was not
+    tried waits for the next run, the welcomes with their introductions."""
+    book = InMemoryWorkbook(tabs(pairs=2, start=DAY0 - timedelta(days=10)))
+    assert nightly_run(book, DAY0, Unreachable(), per_minute=1).exit_code == 1
+    states = {e.key: e.status for e in read_programme(book.read()).mail_log}
+    assert [k for k, s in states.items() if s != "skipped"] == [
+        "M-0001/introduction/mentor0@zorg.example.org"
+    ]
+    later = RecordingMailer()
+    nightly_run(book, DAY0 + timedelta(days=1), later)
+    sent = [k for k, _ in later.sent]
+    assert sorted(sent) == sorted(
+        [
+            "M-0001/introduction/mentor0@zorg.example.org",
+            "M-0002/introduction/mentor1@zorg.example.org",
+            "M-0001/welcome/mentee0@zorg.example.org",
+            "M-0002/welcome/mentee1@zorg.example.org",
+        ]
+    )
+    for n in ("0", "1"):
+        assert sent.index(f"M-000{int(n) + 1}/introduction/mentor{n}@zorg.example.org") < (
+            sent.index(f"M-000{int(n) + 1}/welcome/mentee{n}@zorg.example.org")
+        )

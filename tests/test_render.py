@@ -7,9 +7,9 @@ import re
 from datetime import UTC, date, datetime
 from email import policy
 
-import jinja2
 import pytest
 
+from pipeline.errors import TemplateProblem
 from pipeline.journey import RECIPIENTS, Message, journey
 from pipeline.programme import read_programme
 from pipeline.render import TEMPLATES, build, context, language_of, long_date, render
@@ -99,7 +99,7 @@ def test_a_missing_variable_fails_instead_of_reaching_an_inbox() -> None:
     message = messages(prog)[("welcome", "mentee")]
     variables = context(prog, message, "en", message.due)
     del variables["mentor_name"]
-    with pytest.raises(jinja2.UndefinedError):
+    with pytest.raises(TemplateProblem, match="'mentor_name' is undefined"):
         render("welcome", "en", variables)
 
 
