@@ -112,11 +112,11 @@ def _flags(
 
 
 def _problem_items(
-    problems: Sequence[Problem], lang: str, run: RunContext, week: Week
+    problems: Sequence[Problem], lang: str, run: RunContext, since_day: date
 ) -> list[dict[str, str]]:
     items = []
     for problem in problems:
-        if since(problem, lang, run.seen, run.today) <= week.start:
+        if since(problem, lang, run.seen, run.today) <= since_day:
             continue  # in an earlier digest already
         _, shown, _ = render_problem(problem, lang)
         items.append({"where": where(problem, lang), "text": shown})
@@ -124,17 +124,17 @@ def _problem_items(
 
 
 def _previous_digest(programme: Programme, week: Week) -> date | None:
-    """The day of the last digest sent before this week's, from the Mail log's keys."""
+    """The day the last digest before this week's went out (its Mail log row's Time)."""
     days = []
     for entry in latest(programme.mail_log).values():
         kind, _, rest = entry.key.partition("/")
-        if kind == "digest" and entry.status == "sent":
+        if kind == "digest" and entry.status == "sent" and entry.day is not None:
             try:
-                day = date.fromisoformat(rest.partition("/")[0])
+                covers = date.fromisoformat(rest.partition("/")[0])
             except ValueError:
                 continue
-            if day < week.day:
-                days.append(day)
+            if covers < week.day:
+                days.append(entry.day)
     return max(days, default=None)
 
 
@@ -184,7 +184,10 @@ def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoin
     undated = [r for r in found.responses if r.received is None]
     tab_order = [table.name for table in programme.tables.values()]
     open_problems = ordered([*run.found, *found.problems], tab_order)
-    problems = _problem_items(open_problems, lang, run, week)
+    # New since the last digest went out (a late one may have gone after its week), or
+    # within the week when there was none
+    previous = _previous_digest(programme, week)
+    problems = _problem_items(open_problems, lang, run, max(week.start, previous or week.start))
     variables: Mapping[str, object] = {
         **programme_variables(programme, lang),
         "recipient_first": first_name(settings.coordinator_name),

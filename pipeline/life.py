@@ -180,12 +180,18 @@ class Life:
         }
 
     def waiting(self, person: Participant) -> bool:
-        """Whether an active mentee waits for a (new) mentor, start date aside (SPEC §3)."""
+        """Whether an active mentee waits for a (new) mentor, the match horizon aside (SPEC §3).
+
+        Not once their own wrap-up has come: a match approved then would send nothing.
+        """
+        start = person.start_date
+        offset = self.programme.settings.offsets["wrap_up"]
         return (
             person.is_active
             and person.is_mentee
             and person.key not in self.taken
             and person.key not in self.done
+            and (start is None or self.today < add_days(start, offset))
         )
 
     def to_mark(self) -> list[tuple[Match, str, date]]:

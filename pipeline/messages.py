@@ -128,11 +128,14 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "Skriv selve verdien i stedet for en formel.",
     ),
     "preferred_unknown": (
-        'The preferred mentor "{value}" is not on the Participants tab.',
+        'The preferred mentor "{value}" is not on the Participants tab (or that row has a '
+        "problem of its own).",
         "Type the email address of a mentor from the Participants tab.",
-        'De voorkeursmentor "{value}" staat niet op het tabblad Deelnemers.',
+        'De voorkeursmentor "{value}" staat niet op het tabblad Deelnemers (of die rij heeft '
+        "zelf een probleem).",
         "Typ het e-mailadres van een mentor van het tabblad Deelnemers.",
-        'Ønsket mentor "{value}" står ikke i fanen Deltakere.',
+        'Ønsket mentor "{value}" står ikke i fanen Deltakere (eller den raden har selv et '
+        "problem).",
         "Skriv e-postadressen til en mentor fra fanen Deltakere.",
     ),
     "preferred_not_mentor": (

@@ -145,12 +145,12 @@ def programme_variables(programme: Programme, lang: str) -> dict[str, str]:
 def timing(start: date | None, today: date) -> str:
     """Where the mentee stands on the night a message goes (SPEC §1, "Start date").
 
-    "coming": the first working day is still ahead; "started": it has come (today or
-    earlier); "colleague": no start date, an existing colleague mentored for development.
+    "coming": the first working day is still ahead; "today": it is today; "started": it
+    has passed; "colleague": no start date, an existing colleague mentored for development.
     """
     if start is None:
         return "colleague"
-    return "coming" if start > today else "started"
+    return "coming" if start > today else "today" if start == today else "started"
 
 
 def context(programme: Programme, message: Message, lang: str, today: date) -> dict[str, object]:

@@ -17,6 +17,7 @@ from pipeline.cells import Cell, Row, add_days
 from pipeline.evaluation import EVALUATED, Evaluations, Question, Response, read_evaluations
 from pipeline.matching import pool
 from pipeline.programme import Programme
+from pipeline.life import Life
 from pipeline.render import month_name
 from pipeline.run import RunContext, StageResult
 from pipeline.settings import PROGRAMME_NAME
@@ -158,7 +159,7 @@ def health(programme: Programme, today: date) -> Health:
         and (day.year, day.month) == (today.year, today.month)
     )
     return Health(
-        statuses.count("approved"),
+        len(Life(programme, today).running_matches),  # finished ones count as completed
         statuses.count("proposed"),
         len(pool(programme, today).mentees),
         sent,

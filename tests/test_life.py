@@ -331,6 +331,10 @@ def test_completed_and_finished_matches_are_done_and_free_the_mentor(tmp_path: P
     assert "set the Status to completed" in digests[0].text
     assert "M-0002" not in digests[1].text
     assert [m for _, m in life.sent("ivy")] == []
+    summary = {
+        r[0]: r[1] for r in openpyxl.load_workbook(life.path)["Summary"].iter_rows(values_only=True)
+    }
+    assert summary["Active matches (approved)"] == 0  # M-0002 is finished
 
 
 def test_an_ended_match_lets_the_mentee_wait_again_for_another_mentor(tmp_path: Path) -> None:
@@ -604,3 +608,34 @@ def test_a_match_approved_after_the_wrap_up_sends_nothing_and_says_so(tmp_path: 
     assert {r["Detail"] for r in life.log().values()} == {
         "approved after the closing conversation was due"
     }
+
+
+def test_someone_past_their_own_wrap_up_no_longer_waits_for_a_mentor(tmp_path: Path) -> None:
+    """A `both` who started nine months ago and never had a mentor is a mentor, not a mentee
+    waiting: a match approved for them now would send nothing."""
+    life = Programme(
+        tmp_path,
+        [
+            person("nils", "both", start_date=DAY0 - timedelta(days=273), years_of_experience=9),
+            person("ola", "mentee", start_date=DAY0 + timedelta(days=14)),
+        ],
+    )
+    life.run(DAY0)
+    assert [(r["Mentee email"], r["Mentor email"]) for r in proposals(life)] == [
+        (address("ola"), address("nils"))
+    ]
+    assert [p for p in life.problems() if p["Severity"] != "note"] == []
+
+
+def test_the_digest_tells_new_problems_once_even_after_a_late_digest(tmp_path: Path) -> None:
+    """The digest of Monday 23 November goes out late, on Tuesday 24 (the first run); a
+    problem first seen that night is in it, and not again in the digest of 30 November."""
+    life = Programme(
+        tmp_path, [MENTOR, person("vic", "mentee", start_date=DAY0 + timedelta(days=10))], [], []
+    )
+    life.set("Participants", ("Email", address("vic")), "Status", "actve")
+    life.nights(DAY0, DAY0 + timedelta(days=6))
+    digests = [m for _, m in life.sent("carla")]
+    assert [m.name.split("_")[1] for m in digests] == ["2026-11-23", "2026-11-30"]
+    assert 'The status "actve" is unknown.' in digests[0].text
+    assert "New problems: 0 (open in all: 1)" in digests[1].text
