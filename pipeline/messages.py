@@ -308,8 +308,9 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "No start date for {value}: mentorflow treats them as an existing colleague (check-ins "
         "count from the approval, no first-day messages).",
         "If {value} is new, fill in the first working day.",
-        "Geen startdatum voor {value}: mentorflow ziet hen als bestaande collega (de "
-        "contactmomenten tellen vanaf de goedkeuring, geen berichten over de eerste werkdag).",
+        "Geen startdatum voor {value}: mentorflow behandelt deze persoon als bestaande "
+        "collega (de contactmomenten tellen vanaf de goedkeuring, geen berichten over de "
+        "eerste werkdag).",
         "Is {value} nieuw, vul dan de eerste werkdag in.",
         "Ingen startdato for {value}: mentorflow regner personen som en eksisterende kollega "
         "(oppfølgingene teller fra godkjenningen, ingen meldinger om første arbeidsdag).",

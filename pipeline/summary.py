@@ -15,9 +15,9 @@ from datetime import date
 
 from pipeline.cells import Cell, Row, add_days
 from pipeline.evaluation import EVALUATED, Evaluations, Question, Response, read_evaluations
+from pipeline.life import Life
 from pipeline.matching import pool
 from pipeline.programme import Programme
-from pipeline.life import Life
 from pipeline.render import month_name
 from pipeline.run import RunContext, StageResult
 from pipeline.settings import PROGRAMME_NAME
