@@ -17,18 +17,10 @@ import openpyxl
 from jobs.cli import main
 from tests.conftest import MATCH_HEADER, people_rows, person, write_xlsx
 from tests.conftest import email as address
+from tests.test_journey import WHO
 
 DAY0 = date(2026, 11, 24)
-TOUCHPOINTS = (
-    "introduction",
-    "welcome",
-    "first_day",
-    "first_week",
-    "first_month",
-    "quarter",
-    "wrap_up",
-    "evaluation_reminder",
-)
+TOUCHPOINTS = tuple(WHO)  # the journey as SPEC §1 writes it, in its order
 COORDINATOR = [
     ["Coordinator name", "Carla Coördinator"],
     ["Coordinator email", "carla@zorg.example.org"],

@@ -1,8 +1,9 @@
 """Wording of the journey emails follows the facts on the night they go (SPEC §1).
 
-A new colleague whose first working day is ahead ("coming"), one who has started
-("started"), an existing colleague mentored for development ("colleague"), and a match
-that replaces one whose mentor left: every touchpoint, in every language.
+A new colleague whose first working day is ahead ("coming"), one who starts on the very
+night the message goes ("today"), one who has started ("started"), an existing colleague
+mentored for development ("colleague"), and a match that replaces one whose mentor left:
+every touchpoint, in every language.
 """
 
 from __future__ import annotations
@@ -13,19 +14,11 @@ import re
 import pytest
 
 from pipeline.render import TEMPLATES, Rendered, render
+from tests.test_journey import WHO
 
 LANGUAGES = ("en", "nl", "nb")
-TIMINGS = ("coming", "started", "colleague")
-RECIPIENTS: dict[str, tuple[str, ...]] = {
-    "introduction": ("mentor",),
-    "welcome": ("mentee",),
-    "first_day": ("mentor",),
-    "first_week": ("mentor", "mentee"),
-    "first_month": ("mentor", "mentee"),
-    "quarter": ("mentor", "mentee"),
-    "wrap_up": ("mentor", "mentee"),
-    "evaluation_reminder": ("mentor", "mentee"),
-}
+TIMINGS = ("coming", "today", "started", "colleague")
+RECIPIENTS = WHO  # who gets each touchpoint, as SPEC §1 writes it
 CHECK_INS = ("first_week", "first_month", "quarter")
 
 MENTEE = "Anna de Vries"
@@ -95,10 +88,66 @@ ALREADY_WORKS = {
     "nl": "een collega die al bij PG De Linde werkt",
     "nb": "en kollega som allerede jobber hos oss i PG De Linde",
 }
-COLLEAGUE_REMINDERS = {
-    "en": "reminder after one week, one month and three months",
-    "nl": "herinnering na een week, een maand en drie maanden",
-    "nb": "påminnelse etter én uke, én måned og tre måneder",
+# Every check-in still ahead, counted from tonight (a colleague) or from today (the start).
+LISTED_REMINDERS = {
+    "en": (
+        "reminder after one week, one month and three months,"
+        " and at about five months for the closing conversation"
+    ),
+    "nl": (
+        "herinnering na een week, een maand en drie maanden,"
+        " en na ongeveer vijf maanden voor het afsluitende gesprek"
+    ),
+    "nb": (
+        "påminnelse etter én uke, én måned og tre måneder,"
+        " og etter omtrent fem måneder for avslutningssamtalen"
+    ),
+}
+REMINDER_WORD = {"en": "reminder", "nl": "herinnering", "nb": "påminnelse"}
+# Words for the first day itself (a reminder on it is not sent when the start is tonight).
+FIRST_DAY_ITSELF = {
+    "en": ("first day", "first working day"),
+    "nl": ("eerste dag", "eerste werkdag"),
+    "nb": ("første dag", "første arbeidsdag"),
+}
+# On the night of the first working day: it is today, neither to come nor gone.
+STARTS_TODAY = {
+    "en": "who starts today in PG De Linde",
+    "nl": "die vandaag begint bij PG De Linde",
+    "nb": "som begynner i dag i PG De Linde",
+}
+BE_THERE_TODAY = {  # asked of the mentor
+    "en": "Could you be there today to welcome Anna and show them around?",
+    "nl": "Wil je er vandaag zijn om Anna te ontvangen en rond te leiden?",
+    "nb": "Kan du være der i dag for å ta imot Anna og vise rundt på arbeidsplassen?",
+}
+GLAD_YOU_JOIN_TODAY = {
+    "en": "We are glad you are joining us today.",
+    "nl": "We zijn blij dat je vandaag bij ons begint.",
+    "nb": "Vi er glade for at du begynner hos oss i dag.",
+}
+THERE_TODAY = {  # promised to the mentee
+    "en": "Bob will be there today to show you around.",
+    "nl": "Bob is er vandaag om je rond te leiden.",
+    "nb": "Bob er der i dag for å vise deg rundt.",
+}
+TODAY = {"en": "today", "nl": "vandaag", "nb": "i dag"}
+PAST_WORDS = {"en": ("started",), "nl": ("begonnen",), "nb": ("begynte", "har begynt")}
+# The wording for an existing colleague, and the welcome of one who has settled in.
+COLLEAGUE_WORDS = {
+    "en": ("already works with us", "not an induction", "own development"),
+    "nl": ("collega die al", "niet om inwerken", "eigen ontwikkeling"),
+    "nb": ("allerede jobber hos oss", "ikke om opplæring", "egen utvikling"),
+}
+SETTLING_IN = {
+    "en": "We hope you are settling in",
+    "nl": "We hopen dat je het naar je zin hebt",
+    "nb": "Vi håper du trives",
+}
+WELCOME_SUBJECT = {
+    "en": "Welcome, Anna: meet your mentor",
+    "nl": "Welkom, Anna: maak kennis met je mentor",
+    "nb": "Velkommen, Anna: møt mentoren din",
 }
 NEXT_REMINDERS = {
     "en": "reminder for each of the next conversations",
@@ -205,6 +254,13 @@ def paragraphs_of_html(rendered: Rendered) -> list[str]:
     return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", p)).split()) for p in found]
 
 
+def reminder_paragraph(rendered: Rendered, lang: str) -> str:
+    """The one paragraph of an introduction that says which reminders will come."""
+    found = [p for p in paragraphs_of_text(rendered) if REMINDER_WORD[lang] in p]
+    assert len(found) == 1, found
+    return found[0]
+
+
 def cases() -> list[tuple[str, str, str, str, str]]:
     """(touchpoint, lang, timing, role, previous mentor) for every message there can be."""
     found: list[tuple[str, str, str, str, str]] = []
@@ -282,22 +338,76 @@ def test_introduction_after_the_first_day_says_it_has_come_and_asks_for_this_wee
 
 @pytest.mark.parametrize("previous", ["", PREVIOUS])
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_introduction_on_the_first_day_says_today_and_asks_to_be_there(
+    lang: str, previous: str
+) -> None:
+    rendered = shown("introduction", lang, "today", "mentor", previous)
+    said = everything(rendered)
+    assert STARTS_TODAY[lang] in rendered.text
+    assert BE_THERE_TODAY[lang] in rendered.text
+    # The date is neither to come nor gone, and the mentee is no existing colleague.
+    assert START[lang].lower() not in said
+    assert WILL_START[lang] not in rendered.text and HAS_STARTED[lang] not in rendered.text
+    for word in PAST_WORDS[lang]:
+        assert word not in said, word
+    for words in COLLEAGUE_WORDS[lang]:
+        assert words not in said, words
+    assert WEEK_BEFORE[lang] not in rendered.text and THIS_WEEK[lang] not in rendered.text
+    # No reminder on the first day: it is tonight, and the introduction goes instead.
+    reminders = reminder_paragraph(rendered, lang)
+    assert LISTED_REMINDERS[lang] in reminders
+    for words in FIRST_DAY_ITSELF[lang]:
+        assert words not in reminders, words
+    assert FIRST_DAY_REMINDER[lang] not in said
+
+
+@pytest.mark.parametrize("previous", ["", PREVIOUS])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_introduction_for_a_colleague_asks_for_this_week(lang: str, previous: str) -> None:
     rendered = shown("introduction", lang, "colleague", "mentor", previous)
     assert ALREADY_WORKS[lang] in rendered.text
     assert THIS_WEEK[lang] in rendered.text
     # The check-ins of a new match count from tonight; a replacement's go on as they were.
-    reminders = NEXT_REMINDERS if previous else COLLEAGUE_REMINDERS
+    reminders = NEXT_REMINDERS if previous else LISTED_REMINDERS
     assert reminders[lang] in rendered.text
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_welcome_before_the_first_day_welcomes_and_promises_the_mentor_there(lang: str) -> None:
     rendered = shown("welcome", lang, "coming", "mentee")
-    assert rendered.subject.startswith({"en": "Welcome", "nl": "Welkom", "nb": "Velkommen"}[lang])
     assert WELCOME_TO[lang] in rendered.text
     assert START[lang] in rendered.text
     assert FIRST_DAY_THERE[lang] in rendered.text
+
+
+@pytest.mark.parametrize("timing", ["coming", "today"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_welcome_before_or_on_the_first_day_has_a_welcome_subject(lang: str, timing: str) -> None:
+    assert shown("welcome", lang, timing, "mentee").subject == WELCOME_SUBJECT[lang]
+
+
+@pytest.mark.parametrize("previous", ["", PREVIOUS])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_welcome_on_the_first_day_says_today_and_the_mentor_is_there(
+    lang: str, previous: str
+) -> None:
+    rendered = shown("welcome", lang, "today", "mentee", previous)
+    said = everything(rendered)
+    if previous:  # the replacement's own first sentence, then the day's
+        assert TAKES_OVER_WELCOME[lang] in rendered.text
+        assert WELCOME_TO[lang] not in rendered.text
+    else:
+        assert (
+            f"{WELCOME_TO[lang]} Zorggroep De Linde! {GLAD_YOU_JOIN_TODAY[lang]}" in rendered.text
+        )
+    assert THERE_TODAY[lang] in rendered.text
+    assert TODAY[lang] in said
+    assert START[lang].lower() not in said
+    for word in PAST_WORDS[lang]:
+        assert word not in said, word
+    for words in (*COLLEAGUE_WORDS[lang], SETTLING_IN[lang].lower()):
+        assert words not in said, words
+    assert FIRST_DAY_THERE[lang] not in rendered.text and THIS_WEEK[lang] not in rendered.text
 
 
 @pytest.mark.parametrize("timing", ["started", "colleague"])
@@ -331,6 +441,10 @@ def test_a_replacement_says_who_takes_over_from_whom(lang: str, timing: str) -> 
     if timing == "coming":
         assert WILL_START[lang] in introduction.text
         assert FIRST_DAY_THERE[lang] in welcome.text
+    elif timing == "today":
+        assert STARTS_TODAY[lang] in introduction.text and THERE_TODAY[lang] in welcome.text
+        assert THIS_WEEK[lang] not in introduction.text and THIS_WEEK[lang] not in welcome.text
+        assert FIRST_DAY_THERE[lang] not in welcome.text
     else:
         assert THIS_WEEK[lang] in introduction.text and THIS_WEEK[lang] in welcome.text
         assert FIRST_DAY_THERE[lang] not in welcome.text
