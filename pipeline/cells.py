@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 
+from pipeline.errors import CellError
 from pipeline.vocab import Vocabulary, normalise
 
 
@@ -27,16 +28,6 @@ EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_MIN = (date(1950, 1, 1) - EXCEL_EPOCH).days
 _SERIAL_MAX = (date(2100, 12, 31) - EXCEL_EPOCH).days
 QUOTE_LIMIT = 60
-
-
-class CellError(ValueError):
-    """A cell that cannot be read as what its column needs; `code` names the message."""
-
-    def __init__(self, code: str, value: Cell, **params: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.value = value
-        self.params = params
 
 
 def is_blank(value: Cell) -> bool:

@@ -30,7 +30,6 @@ from scipy.optimize import linear_sum_assignment
 
 from pipeline.cells import (
     Cell,
-    CellError,
     add_days,
     column_letter,
     email_key,
@@ -40,6 +39,7 @@ from pipeline.cells import (
     quote,
     text,
 )
+from pipeline.errors import CellError
 from pipeline.life import Life
 from pipeline.models import Match, Problem
 from pipeline.programme import Programme

@@ -22,28 +22,24 @@ from pathlib import Path
 
 from pipeline.cells import Cell, Row
 from pipeline.digest import digest, digest_problems
-from pipeline.errors import MentorflowError, TemplateProblem
-from pipeline.evaluation import read_evaluations
-from pipeline.journey import RECIPIENTS, Message, Outgoing, addressed, journey, message_key
-from pipeline.layout import header
-from pipeline.mailer import (
-    Delivery,
-    Mailer,
+from pipeline.errors import (
     MailError,
     MailRefused,
     MailUnavailable,
     MailUncertain,
+    PreviewError,
+    TemplateProblem,
 )
+from pipeline.evaluation import read_evaluations
+from pipeline.journey import RECIPIENTS, Message, Outgoing, addressed, journey, message_key
+from pipeline.layout import header
+from pipeline.mailer import Delivery, Mailer
 from pipeline.models import MailLogEntry, Problem, latest
 from pipeline.programme import Programme
 from pipeline.render import build, context, language_of, render
 from pipeline.run import RunContext, StageResult
 from pipeline.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, SKIPS, TABS, TOUCHPOINTS
 from pipeline.workbook import Append, Change, Plan, Update
-
-
-class PreviewError(MentorflowError):
-    """A preview that cannot be made (unknown match or touchpoint): one line, exit 2."""
 
 
 class MailLog:

@@ -26,23 +26,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
+from pipeline.errors import MailRefused, MailUnavailable, MailUncertain
 from pipeline.workbook import Plan
-
-
-class MailError(Exception):
-    """A message that was not (certainly) delivered; str() is the detail for the Mail log."""
-
-
-class MailRefused(MailError):
-    pass
-
-
-class MailUnavailable(MailError):
-    pass
-
-
-class MailUncertain(MailError):
-    pass
 
 
 class Mailer(Protocol):

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from pipeline.cells import CellError, email_key, parse_date
+from pipeline.cells import email_key, parse_date
+from pipeline.errors import CellError
 
 
 @dataclass(frozen=True)

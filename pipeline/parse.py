@@ -9,7 +9,6 @@ from typing import TypeVar
 
 from pipeline.cells import (
     Cell,
-    CellError,
     Formula,
     Row,
     email_key,
@@ -24,6 +23,7 @@ from pipeline.cells import (
     quote,
     text,
 )
+from pipeline.errors import CellError
 from pipeline.models import Exclusion, MailLogEntry, Match, Participant, Problem
 from pipeline.schema import Table
 from pipeline.vocab import (

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
-from pipeline.cells import Cell, CellError, Row, parse_date, text
+from pipeline.cells import Cell, Row, parse_date, text
+from pipeline.errors import CellError
 from pipeline.layout import header
 from pipeline.messages import render
 from pipeline.models import Problem

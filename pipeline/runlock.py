@@ -9,13 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pipeline.errors import MentorflowError
+from pipeline.errors import RunBusyError
 
 STATE_DIR = "MENTORFLOW_STATE_DIR"  # environment variable: the folder of state_dir()
-
-
-class RunBusyError(MentorflowError):
-    """Another run holds the workbook's lock: this one does nothing (exit code 2)."""
 
 
 def state_dir() -> Path:

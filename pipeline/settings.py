@@ -8,7 +8,6 @@ from types import MappingProxyType
 
 from pipeline.cells import (
     Cell,
-    CellError,
     is_blank,
     parse_amount,
     parse_bool,
@@ -19,6 +18,7 @@ from pipeline.cells import (
     quote,
     text,
 )
+from pipeline.errors import CellError
 from pipeline.models import Problem
 from pipeline.schema import Table
 from pipeline.vocab import BOOLEANS, EMAIL_LANGUAGES, TOUCHPOINTS, WEEKDAYS, Term, Vocabulary

@@ -41,7 +41,7 @@ from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
 from pipeline.cells import Cell, Formula, Row, column_letter
-from pipeline.errors import ConfigError, WorkbookError, WorkbookLockedError
+from pipeline.errors import ConfigError, SheetsUnavailable, WorkbookError, WorkbookLockedError
 from pipeline.schema import Snapshot
 from pipeline.workbook import Append, Chart, Plan, Replace, Update, trim, updated
 
@@ -60,10 +60,6 @@ _HEADER_FORMAT = {
     "textFormat": {"bold": True},
     "backgroundColorStyle": {"rgbColor": {"red": 0.867, "green": 0.922, "blue": 0.969}},
 }
-
-
-class SheetsUnavailable(WorkbookError):
-    """Google Sheets did not answer within the retries."""
 
 
 def sheet_key(url_or_key: str) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from pipeline.errors import MentorflowError
+from pipeline.errors import SolverError
 
 
 class Scores(Protocol):
@@ -41,10 +41,6 @@ BLOCK_CELLS = 1_000_000  # scores held at once (a few MB): never the whole pair 
 CANDIDATES = 12
 SPREAD = 10.0  # score points below a mentee's best that still make a candidate
 RISEN = 256  # mentors whose potential rose, looked at column by column; more: a cruder bound
-
-
-class SolverError(MentorflowError):
-    """The solver could not prove its result optimal (a bug, never bad data)."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.cells import (
-    CellError,
     Formula,
     parse_date,
     parse_email,
@@ -19,6 +18,7 @@ from pipeline.cells import (
     quote,
     text,
 )
+from pipeline.errors import CellError
 
 DAY = date(2026, 11, 24)
 

@@ -19,15 +19,8 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipeline.mailer import (
-    Delivery,
-    Journal,
-    MailRefused,
-    MailUnavailable,
-    RecordingMailer,
-    SmtpMailer,
-    smtp_connect,
-)
+from pipeline.errors import MailRefused, MailUnavailable
+from pipeline.mailer import Delivery, Journal, RecordingMailer, SmtpMailer, smtp_connect
 from pipeline.messages import render as render_problem
 from pipeline.programme import read_programme
 from pipeline.run import RunContext, run

@@ -11,15 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.mailer import (
-    RETRIES,
-    MailRefused,
-    MailUnavailable,
-    MailUncertain,
-    OutboxMailer,
-    SmtpMailer,
-    smtp_connect,
-)
+from pipeline.errors import MailRefused, MailUnavailable, MailUncertain
+from pipeline.mailer import RETRIES, OutboxMailer, SmtpMailer, smtp_connect
 from pipeline.render import Rendered, build
 from tests.conftest import Server, free_port
 

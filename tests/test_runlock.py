@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from jobs.cli import main
-from pipeline.runlock import RunBusyError, exclusive, lock_path, state_dir
+from pipeline.errors import RunBusyError
+from pipeline.runlock import exclusive, lock_path, state_dir
 from pipeline.xlsx import run_lock
 from tests.conftest import basic_tabs, write_xlsx
 

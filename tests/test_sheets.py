@@ -21,10 +21,10 @@ from benchmarks.sheets import tabs as programme  # a new workbook with N synthet
 from jobs.cli import main
 from pipeline import demo
 from pipeline.cells import Cell
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, SheetsUnavailable
 from pipeline.runlock import exclusive
 from pipeline.schema import Snapshot
-from pipeline.sheets import SCOPES, SheetsUnavailable, SheetsWorkbook, load_credentials, sheet_key
+from pipeline.sheets import SCOPES, SheetsWorkbook, load_credentials, sheet_key
 from pipeline.workbook import Append, InMemoryWorkbook, Plan, Update
 from pipeline.xlsx import XlsxWorkbook
 from tests.conftest import write_xlsx
