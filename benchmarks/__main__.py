@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import TypeVar
 
-from benchmarks import evaluation, mail, matching, sheets, workbook
+from benchmarks import evaluation, mail, matching, sheets, startup, workbook
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,6 +36,17 @@ def table(title: str, headers: list[str], rows: list[list[str]]) -> None:
 
 
 def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        config = startup.demo(Path(folder))
+        started = [fresh(startup.measure, (i, config)) for i in range(len(startup.COMMANDS))]
+    table(
+        f"Start-up: wall time of a command in a fresh process ({startup.RUNS} runs each)",
+        ["command", "median s", "best s", "peak MB", "target s"],
+        [
+            [what, f"{median:.2f}", f"{best:.2f}", f"{peak:.0f}", f"{target:.1f}"]
+            for what, median, best, peak, target in started
+        ],
+    )
     matched = []
     for size in matching.SIZES:
         matched.append(fresh(matching.measure, size))

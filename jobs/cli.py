@@ -11,33 +11,19 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pipeline import demo as demo_data
 from pipeline.config import Config, load_config
 from pipeline.errors import ConfigError, MentorflowError, WorkbookError
-from pipeline.layout import new_workbook
-from pipeline.mail import preview
-from pipeline.mailer import (
-    Delivery,
-    Journal,
-    Mailer,
-    OutboxMailer,
-    RecordingMailer,
-    SmtpMailer,
-    gmail_connect,
-    smtp_connect,
-)
-from pipeline.problems import as_line
-from pipeline.programme import read_programme
-from pipeline.run import RunContext, RunReport, Stage, run
-from pipeline.runlock import exclusive
-from pipeline.sheets import SheetsWorkbook, load_credentials, sheet_key
-from pipeline.stages import command, nightly
-from pipeline.vocab import LANGUAGES, TABS
-from pipeline.workbook import Append, InMemoryWorkbook, Plan, Update, Workbook
-from pipeline.xlsx import XlsxWorkbook, ensure_closed, ensure_exists, run_lock
+from pipeline.vocab import LANGUAGES
+
+# Everything else is imported where a command needs it: `mentorflow --help` and a mistake
+# on the command line answer without loading the spreadsheet, mail and matching libraries.
+if TYPE_CHECKING:
+    from pipeline.mailer import Delivery
+    from pipeline.run import RunReport, Stage
+    from pipeline.workbook import Plan, Workbook
 
 SHOWN_PROBLEMS = 20
 
@@ -172,6 +158,18 @@ def delivery_for(
 ) -> Delivery:
     """The mailer of the config (a recording one for a dry run), sender, limits, clock, and
     the organisation's email templates."""
+    from pipeline.mailer import (
+        Delivery,
+        Journal,
+        Mailer,
+        OutboxMailer,
+        RecordingMailer,
+        SmtpMailer,
+        gmail_connect,
+        smtp_connect,
+    )
+    from pipeline.xlsx import XlsxWorkbook
+
     mail = config.mail
     password = os.environ.get("SMTP_PASSWORD", "")
     mailer: Mailer
@@ -217,6 +215,9 @@ def workbook_identity(config: Config, args: argparse.Namespace) -> tuple[str, Pa
     An .xlsx workbook's run lock lies beside it; a Google Sheet's in this user's state folder
     (None: `runlock.exclusive` knows where).
     """
+    from pipeline.sheets import sheet_key
+    from pipeline.xlsx import ensure_exists, run_lock
+
     if args.sheet or (config.google_sheet and not args.workbook):
         return f"Google Sheet {sheet_key(args.sheet or config.google_sheet or '')}", None
     path = args.workbook or Path(config.workbook_path or "programme.xlsx")
@@ -226,6 +227,10 @@ def workbook_identity(config: Config, args: argparse.Namespace) -> tuple[str, Pa
 
 def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
     """The workbook named on the command line or in the config; a dry run gets a copy in memory."""
+    from pipeline.sheets import SheetsWorkbook, load_credentials, sheet_key
+    from pipeline.workbook import InMemoryWorkbook
+    from pipeline.xlsx import XlsxWorkbook
+
     real: XlsxWorkbook | SheetsWorkbook
     if args.sheet or (config.google_sheet and not args.workbook):
         key = sheet_key(args.sheet or config.google_sheet or "")
@@ -239,6 +244,8 @@ def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
 
 
 def describe(plan: Plan) -> list[str]:
+    from pipeline.workbook import Append, Update
+
     lines = []
     for change in plan.changes:
         if isinstance(change, Append):
@@ -251,6 +258,8 @@ def describe(plan: Plan) -> list[str]:
 
 
 def print_report(title: str, report: RunReport, dry_run: bool) -> None:
+    from pipeline.problems import as_line
+
     lang = report.programme.language
     print(title)
     for stage, line in report.lines:
@@ -273,6 +282,10 @@ def print_report(title: str, report: RunReport, dry_run: bool) -> None:
 
 
 def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -> int:
+    from pipeline.run import RunContext, run
+    from pipeline.runlock import exclusive
+    from pipeline.sheets import SheetsWorkbook
+
     config = load_config(args.config)
     today = today_in(config, args.today)
     # A dry run writes nothing and may look while a real run is busy.
@@ -298,26 +311,39 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from pipeline.stages import command
+
     return _run_stages(args, command("check"))
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
+    from pipeline.stages import command
+
     return _run_stages(args, command("intake"))
 
 
 def cmd_match(args: argparse.Namespace) -> int:
+    from pipeline.stages import command
+
     return _run_stages(args, command("match"))
 
 
 def cmd_mail(args: argparse.Namespace) -> int:
+    from pipeline.stages import command
+
     return _run_stages(args, command("mail"))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from pipeline.stages import command
+
     return _run_stages(args, command("evaluate"))
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from pipeline.mail import preview
+    from pipeline.programme import read_programme
+
     config = load_config(args.config)
     now = now_on(config, today_in(config, args.today))
     args.dry_run = True  # a preview reads the workbook only
@@ -333,10 +359,15 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
+    from pipeline.stages import nightly
+
     return _run_stages(args, nightly())
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from pipeline.layout import new_workbook
+    from pipeline.xlsx import XlsxWorkbook
+
     templates = new_workbook(args.lang)
     names = ", ".join(t.name for t in templates)
     if args.dry_run:
@@ -352,6 +383,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from pipeline import demo as demo_data
+    from pipeline.run import RunContext, run
+    from pipeline.stages import nightly
+    from pipeline.vocab import TABS
+    from pipeline.workbook import InMemoryWorkbook
+    from pipeline.xlsx import XlsxWorkbook, ensure_closed
+
     config = load_config(args.config)
     today = today_in(config, args.today)
     templates = demo_data.templates(today, args.lang)

@@ -1,0 +1,46 @@
+"""Start-up benchmark: how long a coordinator waits for `mentorflow --help` and for `check`
+of the demo workbook, each command in a fresh process, as a terminal or cron starts it."""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+#: (what, arguments after `mentorflow`, target wall seconds of issue 12)
+COMMANDS = (
+    ("mentorflow --help", ["--help"], 0.3),
+    ("mentorflow check (demo workbook)", ["check"], 0.5),
+)
+RUNS = 5
+
+Figures = tuple[str, float, float, float, float]
+
+
+def _mentorflow() -> list[str]:
+    return [sys.executable, "-c", "import sys; from jobs.cli import main; sys.exit(main())"]
+
+
+def demo(folder: Path) -> Path:
+    """The demo workbook in `folder`, built once; its config file."""
+    command = [*_mentorflow(), "demo", str(folder / "demo"), "--today", "2026-11-24"]
+    subprocess.run(command, check=True, capture_output=True)
+    return folder / "demo" / "mentorflow.toml"
+
+
+def measure(task: tuple[int, Path]) -> Figures:
+    """Median and best wall time of RUNS runs, and the peak memory of one (MB)."""
+    index, config = task
+    what, arguments, target = COMMANDS[index]
+    if arguments != ["--help"]:
+        arguments = ["--config", str(config), "--today", "2026-11-25", *arguments]
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        subprocess.run([*_mentorflow(), *arguments], check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return what, statistics.median(times), min(times), peak, target
