@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -69,27 +70,20 @@ def quote(value: Cell) -> str:
     return shown
 
 
-_MONTHS = {
-    normalise(name): number
-    for number, names in enumerate(
-        [
-            ("january", "jan", "januari", "januar"),
-            ("february", "feb", "februari", "februar"),
-            ("march", "mar", "maart", "mrt", "mars"),
-            ("april", "apr"),
-            ("may", "mei", "mai"),
-            ("june", "jun", "juni"),
-            ("july", "jul", "juli"),
-            ("august", "aug", "augustus"),
-            ("september", "sep", "sept"),
-            ("october", "oct", "oktober", "okt"),
-            ("november", "nov"),
-            ("december", "dec", "desember", "des"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+@cache
+def _months() -> dict[str, int]:
+    """Month names and abbreviations in English, Dutch and Norwegian (CLDR, via Babel),
+    folded, with the other abbreviations people type: 'mrt', 'sept', 'des'."""
+    from babel.dates import get_month_names
+
+    names = {"sept": 9, "mrt": 3, "okt": 10, "des": 12}
+    for lang in ("en", "nl", "nb"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=lang).items():
+                names[normalise(name)] = number
+    return names
+
+
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?")
 _NUMERIC = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{2,4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?")
 _WORDED = re.compile(r"(\d{1,2})\.?\s+([^\W\d_]+)\.?\s+(\d{4})")
@@ -129,7 +123,7 @@ def parse_date(value: Cell) -> date:
                 return date(year, first, second)
             return date(year, second, first)
         if m := _WORDED.fullmatch(raw):
-            month = _MONTHS.get(normalise(m[2]))
+            month = _months().get(normalise(m[2]))
             if month:
                 return date(int(m[3]), month, int(m[1]))
         if re.fullmatch(r"\d+(\.\d+)?", raw):  # a serial number, maybe with a time

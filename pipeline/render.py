@@ -38,55 +38,8 @@ def _shipped(folder: str) -> Path:
 
 TEMPLATES = _shipped("email")
 
-_MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "nl": (
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ),
-    "nb": (
-        "januar",
-        "februar",
-        "mars",
-        "april",
-        "mai",
-        "juni",
-        "juli",
-        "august",
-        "september",
-        "oktober",
-        "november",
-        "desember",
-    ),
-}
-_WEEKDAYS = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-    "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
-}
+#: How a long date is written inside a sentence, per language (CLDR patterns, via Babel).
+_LONG_DATE = {"en": "EEEE d MMMM y", "nl": "EEEE d MMMM y", "nb": "EEEE d. MMMM y"}
 # (en, nl, nb) sentences pointing to the coordinator
 _CONTACT_BOTH = (
     "Contact {name} at {email}.",
@@ -103,15 +56,17 @@ _CONTACT_NONE = (
 
 def month_name(month: int, lang: str) -> str:
     """'November', 'november', 'november': as it is written inside a sentence."""
-    return _MONTHS[lang if lang in _MONTHS else "en"][month - 1]
+    from babel.dates import get_month_names
+
+    return str(get_month_names("wide", locale=lang if lang in _LONG_DATE else "en")[month])
 
 
 def long_date(day: date, lang: str) -> str:
     """'maandag 14 december 2026', 'Monday 14 December 2026', 'mandag 14. desember 2026'."""
-    lang = lang if lang in _MONTHS else "en"
-    weekday, month = _WEEKDAYS[lang][day.weekday()], _MONTHS[lang][day.month - 1]
-    dot = "." if lang == "nb" else ""
-    return f"{weekday} {day.day}{dot} {month} {day.year}"
+    from babel.dates import format_date
+
+    lang = lang if lang in _LONG_DATE else "en"
+    return format_date(day, _LONG_DATE[lang], locale=lang)
 
 
 def first_name(name: str) -> str:
