@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
+
+import portalocker
 
 from pipeline.errors import RunBusyError
 
@@ -42,16 +44,16 @@ def exclusive(identity: str, holder: str = "", lock: Path | None = None) -> Iter
     one, a file in `state_dir()` named after the identity.
 
     The operating system lets go of the lock when the process ends, however it ends, so a
-    killed run never leaves a stale lock behind.
+    killed run never leaves a stale lock behind (flock on Linux and macOS, LockFileEx on
+    Windows, through portalocker).
     """
     path = lock or lock_path(identity)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            portalocker.lock(handle, portalocker.LOCK_EX | portalocker.LOCK_NB)
+        except portalocker.LockException:
+            holder = _holder(handle)
             raise RunBusyError(
                 f"Another mentorflow run is busy with {identity} ({holder}); this run did "
                 "nothing. Let that run finish (the next scheduled run picks up the rest)."
@@ -63,4 +65,13 @@ def exclusive(identity: str, holder: str = "", lock: Path | None = None) -> Iter
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            portalocker.unlock(handle)
+
+
+def _holder(handle: IO[str]) -> str:
+    """Who holds the lock, as they wrote it in the lock file (Windows may not let us read)."""
+    try:
+        handle.seek(0)
+        return handle.read().strip() or "another process"
+    except OSError:
+        return "another process"

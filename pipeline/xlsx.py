@@ -6,7 +6,6 @@ The only module that imports openpyxl.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import shutil
@@ -363,8 +362,10 @@ class XlsxWorkbook:
         # Two runs at once: the lock makes "unchanged since read?" and the rename one step,
         # so the second run finds the file changed and writes (and sends) nothing.
         self.backup_dir.mkdir(parents=True, exist_ok=True)  # mentorflow's own folder
+        import portalocker  # only a run that writes needs it
+
         with open(self.backup_dir / f".{self.path.name}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            portalocker.lock(lock, portalocker.LOCK_EX)
             if self.path.stat().st_mtime_ns != self._mtime:
                 raise WorkbookLockedError(
                     f'"{self.name}" was changed by someone else while mentorflow ran; nothing '
