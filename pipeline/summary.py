@@ -9,7 +9,7 @@ size shows "fewer than N answers" and no figure at all. No answer text is ever c
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -195,7 +195,8 @@ def response_rate(programme: Programme, found: Evaluations, today: date) -> Rate
     return Rate(len(past), 2 * len(past), answered)
 
 
-Group = tuple[str, Callable[[Response], bool]]
+#: A group of answers on Summary: (its name, the column that selects it, its key there)
+Group = tuple[str, str, object]
 
 
 def _groups(responses: Sequence[Response], lang: str) -> list[tuple[str, list[Group]]]:
@@ -207,22 +208,47 @@ def _groups(responses: Sequence[Response], lang: str) -> list[tuple[str, list[Gr
         return label("quarter", lang, year=cohort[0], quarter=cohort[1])
 
     return [
-        ("all", [(label("everyone", lang), lambda r: True)]),
-        (
-            "by_role",
-            [
-                (label(role, lang), lambda r, role=role: r.role == role)  # type: ignore[misc]
-                for role in ("mentor", "mentee")
-            ],
-        ),
-        (
-            "by_cohort",
-            [
-                (cohort_name(c), lambda r, c=c: r.cohort == c)  # type: ignore[misc]
-                for c in cohorts
-            ],
-        ),
+        ("all", [(label("everyone", lang), "everyone", True)]),
+        ("by_role", [(label(role, lang), "role", role) for role in ("mentor", "mentee")]),
+        ("by_cohort", [(cohort_name(c), "cohort", _cohort(c)) for c in cohorts]),
     ]
+
+
+def _cohort(cohort: tuple[int, int] | None) -> str:
+    """A cohort as a plain key ("" without a start date): tuples and None do not group."""
+    return "" if cohort is None else f"{cohort[0]}-{cohort[1]}"
+
+
+def grouped(found: Evaluations) -> dict[tuple[int, str, object], Figures]:
+    """The figures of every question for every group that has answers, by (question column,
+    grouping column, key): count, mean, median and how often each answer was given."""
+    import pandas as pd  # only a run with evaluations to sum up pays for it
+
+    frame = pd.DataFrame(
+        [
+            (column, True, r.role, _cohort(r.cohort), value)
+            for r in found.responses
+            for column, value in r.scores.items()
+        ],
+        columns=["question", "everyone", "role", "cohort", "value"],
+    )
+    tops = {q.column: q.top for q in found.questions}
+    frame = frame[frame["question"].isin(list(tops))]
+    result: dict[tuple[int, str, object], Figures] = {}
+    for by in ("everyone", "role", "cohort"):
+        values = frame.groupby(["question", by])["value"]
+        stats = values.agg(["count", "mean", "median"])
+        counts = frame.groupby(["question", by, "value"]).size()
+        for (column, key), row in stats.iterrows():
+            top = tops[int(column)]
+            shown = counts.loc[(column, key)]
+            result[(int(column), by, key)] = Figures(
+                int(row["count"]),
+                round(float(row["mean"]), PRECISION),
+                float(row["median"]),
+                tuple(int(shown.get(v, 0)) for v in range(1, top + 1)),
+            )
+    return result
 
 
 def summary_rows(
@@ -272,17 +298,14 @@ def summary_rows(
         *(str(v) for v in range(1, top + 1)),
     )
     chart = None
+    computed = grouped(found)
     for section, groups in _groups(found.responses, lang):
         rows += [(), (label(section, lang),), head]
         first = len(rows) + 1
         for question in found.questions:
-            for group, member in groups:
-                values = [
-                    r.scores[question.column]
-                    for r in found.responses
-                    if member(r) and question.column in r.scores
-                ]
-                rows.append(_row(question, group, figures(values, question.top), minimum, lang))
+            for group, by, key in groups:
+                shown = computed.get((question.column, by, key), figures([], question.top))
+                rows.append(_row(question, group, shown, minimum, lang))
                 formats.append((len(rows), FIXED - 1, "0.00"))
         if section == "all":
             last = len(rows)
