@@ -5,7 +5,7 @@ It shares no code with pipeline/scoring.py or pipeline/solver.py on purpose.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -42,7 +42,7 @@ def same(a: str, b: str) -> bool:
     return bool(a.strip()) and a.strip().lower() == b.strip().lower()
 
 
-def score(m: Person, r: Person, w: dict[str, float] = WEIGHTS) -> float:
+def score(m: Person, r: Person, w: Mapping[str, float] = WEIGHTS) -> float:
     goals = {g.strip().lower() for g in m.goals}
     theirs = {g.strip().lower() for g in r.goals}
     total = w["goals"] * (len(goals & theirs) / len(goals) if goals else 0)

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.cells import (
+    Cell,
     Formula,
     parse_date,
     parse_email,
@@ -50,8 +51,8 @@ DAY = date(2026, 11, 24)
         "24 nov. 2026",
     ],
 )
-def test_dates_read_in_every_form(cell: object) -> None:
-    assert parse_date(cell) == DAY  # type: ignore[arg-type]
+def test_dates_read_in_every_form(cell: Cell) -> None:
+    assert parse_date(cell) == DAY
 
 
 def test_day_first_when_both_readings_are_possible() -> None:
@@ -75,15 +76,15 @@ def test_day_first_when_both_readings_are_possible() -> None:
         Formula("=TODAY()"),
     ],
 )
-def test_unreadable_dates_say_so(cell: object) -> None:
+def test_unreadable_dates_say_so(cell: Cell) -> None:
     with pytest.raises(CellError) as caught:
-        parse_date(cell)  # type: ignore[arg-type]
+        parse_date(cell)
     assert caught.value.code == "date_unreadable"
 
 
 @given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)))
 def test_every_written_form_reads_back_as_the_same_date(day: date) -> None:
-    forms = [
+    forms: list[Cell] = [
         day.isoformat(),
         day.strftime("%d-%m-%Y"),
         day.strftime("%d/%m/%Y"),
@@ -107,14 +108,14 @@ def test_every_written_form_reads_back_as_the_same_date(day: date) -> None:
         ("-1", -1.0),
     ],
 )
-def test_numbers_read_with_comma_or_point(cell: object, number: float) -> None:
-    assert parse_number(cell) == number  # type: ignore[arg-type]
+def test_numbers_read_with_comma_or_point(cell: Cell, number: float) -> None:
+    assert parse_number(cell) == number
 
 
 @pytest.mark.parametrize("cell", ["drie", "3-4", True, DAY, "", float("inf")])
-def test_unreadable_numbers_say_so(cell: object) -> None:
+def test_unreadable_numbers_say_so(cell: Cell) -> None:
     with pytest.raises(CellError) as caught:
-        parse_number(cell)  # type: ignore[arg-type]
+        parse_number(cell)
     assert caught.value.code == "number_unreadable"
 
 
@@ -143,9 +144,9 @@ def test_valid_addresses_are_kept_as_typed(cell: str) -> None:
 
 
 @pytest.mark.parametrize("cell", ["jo@", "jo", "jo@example", "jo @zorg.nl", "jo@zorg..nl", 42])
-def test_invalid_addresses_say_so(cell: object) -> None:
+def test_invalid_addresses_say_so(cell: Cell) -> None:
     with pytest.raises(CellError) as caught:
-        parse_email(cell)  # type: ignore[arg-type]
+        parse_email(cell)
     assert caught.value.code == "email_invalid"
 
 

@@ -108,8 +108,8 @@ def test_a_dry_run_may_read_a_workbook_that_is_open_in_excel(
 def test_what_stops_a_run_is_one_line_and_exit_2(
     in_tmp: Path,
     capsys: pytest.CaptureFixture[str],
-    tabs: dict | None,
-    config: str | None,  # type: ignore[type-arg]
+    tabs: dict[str, list[list[Any]]] | None,
+    config: str | None,
     message: str,
 ) -> None:
     if tabs is not None:

@@ -98,10 +98,14 @@ def test_the_organisations_templates_come_first_template_by_template(
     ]
     introduction, digest = sent["M-0009_introduction"], sent["digest_2026-11-23"]
     assert str(introduction["Subject"]).startswith("Kennismaking bij De Linde: ")
-    html = introduction.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    introduction_html = introduction.get_body(("html",))
+    assert introduction_html is not None
+    html = introduction_html.get_content()
     assert "HUISSTIJL" in html and "<p>" in html  # our frame around the shipped text
     assert "Kennismaking bij De Linde" not in str(digest["Subject"])
-    assert "HUISSTIJL" in digest.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    digest_html = digest.get_body(("html",))
+    assert digest_html is not None
+    assert "HUISSTIJL" in digest_html.get_content()
 
 
 def test_a_preview_shows_the_organisations_templates(

@@ -102,7 +102,7 @@ def plain_snapshot(snapshot: Snapshot) -> dict[str, list[list[Cell]]]:
     return {tab: [[plain(v) for v in row] for row in rows] for tab, rows in snapshot.items()}
 
 
-BASE = {
+BASE: dict[str, list[list[Cell]]] = {
     "Participants": [
         ["Email", "Name", "Role", "Start date"],
         ["anna@zorg.example.org", "Anna", "mentor", None],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from tests.test_xlsx import every_cell
 
 @dataclass
 class Case:
-    tabs: dict[str, list[list[Any]]]
+    tabs: Mapping[str, Sequence[Sequence[Any]]]
     expected: list[tuple[str, str, int, str, str]]  # severity, tab, row, column, text excerpt
     text_cells: list[tuple[str, str]] = field(default_factory=list)
     merges: list[tuple[str, str]] = field(default_factory=list)

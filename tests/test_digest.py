@@ -60,11 +60,11 @@ def nightly(path: Path, day: date, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def digests(handler: Server) -> list[EmailMessage]:
-    found = []
+    found: list[EmailMessage] = []
     for to, raw in handler.received:
         if to == [COORDINATOR]:
             found.append(email.message_from_bytes(raw, policy=default))
-    return found  # type: ignore[return-value]
+    return found
 
 
 def text_of(message: EmailMessage) -> str:

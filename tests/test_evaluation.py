@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import openpyxl
 import pytest
@@ -22,7 +22,30 @@ from pipeline.workbook import InMemoryWorkbook
 from tests import evaluation_data as data
 from tests.conftest import write_xlsx
 
-LABELS = {
+
+class Labels(TypedDict):
+    """The words of the Summary tab in one language."""
+
+    sections: tuple[str, str, str]
+    groups: tuple[str, str, str]
+    quarter: str
+    fewer: str
+    question: str
+    received: str
+    unlinked: str
+    past: str
+    expected: str
+    answered: str
+    rate: str
+    active: str
+    waiting: str
+    unmatched: str
+    mails: str
+    summary: str
+    problems: str
+
+
+LABELS: dict[str, Labels] = {
     "en": {
         "sections": ("All answers", "By role", "By cohort (quarter of the start date)"),
         "groups": ("everyone", "mentors", "mentees"),
@@ -131,6 +154,10 @@ def read_summary(
 Member = Callable[[data.Answer], bool]
 
 
+def in_cohort(cohort: tuple[int, int]) -> Member:
+    return lambda r: data.cohort_of(r.counted_for or "") == cohort
+
+
 def expected_tables(lang: str, minimum: int) -> dict[tuple[str, str, str], tuple[Any, ...]]:
     """Every question table row, worked out from the raw answers with plain Python."""
     labels = LABELS[lang]
@@ -147,7 +174,7 @@ def expected_tables(lang: str, minimum: int) -> dict[tuple[str, str, str], tuple
             (
                 by_cohort,
                 labels["quarter"].format(year, quarter),
-                lambda r, c=(year, quarter): data.cohort_of(r.counted_for or "") == c,  # type: ignore[misc]
+                in_cohort((year, quarter)),
             )
         )
     expected: dict[tuple[str, str, str], tuple[Any, ...]] = {}
@@ -157,12 +184,12 @@ def expected_tables(lang: str, minimum: int) -> dict[tuple[str, str, str], tuple
         title = data.QUESTIONS[lang][index] + (" (2)" if index == 5 else "")
         for section, group, member in groups:
             values = [
-                r.answers[index]
+                answer
                 for r in counted
                 if member(r)
-                and isinstance(r.answers[index], int)
-                and not isinstance(r.answers[index], bool)
-                and 1 <= r.answers[index] <= top
+                and isinstance(answer := r.answers[index], int)
+                and not isinstance(answer, bool)
+                and 1 <= answer <= top
             ]
             if len(values) < minimum:
                 expected[(section, title, group)] = (labels["fewer"].format(minimum),)

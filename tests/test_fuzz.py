@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Sequence
 from datetime import date, datetime
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobs.cli import main
-from pipeline.cells import Formula
+from pipeline.cells import Cell, Formula
 from pipeline.errors import WorkbookLayoutError
 from pipeline.layout import header, settings_rows
 from pipeline.messages import render
@@ -68,7 +70,7 @@ CELLS = st.one_of(
 )
 
 
-def rows_under(head: tuple[str, ...], width: int) -> st.SearchStrategy[list[list[object]]]:
+def rows_under(head: Sequence[Cell], width: int) -> st.SearchStrategy[list[list[Cell]]]:
     return st.lists(st.lists(CELLS, max_size=width + 2), max_size=8).map(
         lambda rows: [list(head), *rows]
     )
@@ -87,8 +89,13 @@ def rows_under(head: tuple[str, ...], width: int) -> st.SearchStrategy[list[list
     lang=st.sampled_from(LANGUAGES),
 )
 def test_any_cells_give_problems_rows_never_a_crash(
-    people, matches, exclusions, extra_settings, log, lang
-) -> None:  # type: ignore[no-untyped-def]
+    people: list[list[Cell]],
+    matches: list[list[Cell]],
+    exclusions: list[list[Cell]],
+    extra_settings: list[tuple[str, Cell]],
+    log: list[list[Cell]],
+    lang: str,
+) -> None:
     book = InMemoryWorkbook(
         {
             "Participants": people,
@@ -115,7 +122,7 @@ def test_any_cells_give_problems_rows_never_a_crash(
         max_size=4,
     )
 )
-def test_any_tabs_give_a_layout_error_or_a_run(tabs) -> None:  # type: ignore[no-untyped-def]
+def test_any_tabs_give_a_layout_error_or_a_run(tabs: dict[str, list[list[Cell]]]) -> None:
     try:
         run(InMemoryWorkbook(tabs), named("check"), RunContext(TODAY))
     except WorkbookLayoutError as exc:
@@ -150,9 +157,9 @@ FILE_CELLS = st.one_of(
     header_cut=st.integers(min_value=0, max_value=len(PEOPLE_HEADER)),
 )
 def test_any_xlsx_gives_problems_or_one_line_never_a_traceback(
-    tmp_path_factory,
-    people,
-    header_cut,  # type: ignore[no-untyped-def]
+    tmp_path_factory: pytest.TempPathFactory,
+    people: list[list[Cell]],
+    header_cut: int,
 ) -> None:
     folder = tmp_path_factory.mktemp("fuzz")
     path = write_xlsx(

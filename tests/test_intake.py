@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
+from pipeline.cells import Cell
 from pipeline.programme import read_programme
-from pipeline.run import RunContext, run
+from pipeline.run import RunContext, RunReport, run
 from pipeline.stages import named, nightly
 from pipeline.workbook import InMemoryWorkbook
 from tests.conftest import TODAY
@@ -14,7 +15,9 @@ from tests.conftest import TODAY
 PEOPLE = ["E-mail", "Naam", "Rol", "Status", "Startdatum", "Diensten", "Doelen", "Team"]
 
 
-def book(form_tab: str, form: list[list[Any]], people: list[list[Any]] = ()) -> InMemoryWorkbook:  # type: ignore[assignment]
+def book(
+    form_tab: str, form: Sequence[Sequence[Cell]], people: Sequence[Sequence[Cell]] = ()
+) -> InMemoryWorkbook:
     return InMemoryWorkbook(
         {
             "Deelnemers": [
@@ -36,11 +39,11 @@ def book(form_tab: str, form: list[list[Any]], people: list[list[Any]] = ()) -> 
     )
 
 
-def intake(workbook: InMemoryWorkbook, columns: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def intake(workbook: InMemoryWorkbook, columns: dict[str, str] | None = None) -> RunReport:
     return run(workbook, named("intake"), RunContext(TODAY, intake_columns=columns or {}))
 
 
-GOOGLE = [
+GOOGLE: list[list[Cell]] = [
     [
         "Tijdstempel",
         "E-mailadres",
@@ -94,7 +97,7 @@ def test_google_forms_responses_in_dutch_become_new_participants() -> None:
 
 
 def test_microsoft_forms_responses_are_read_by_their_own_headers() -> None:
-    form = [
+    form: list[list[Cell]] = [
         ["ID", "Start time", "Completion time", "Email", "Name", "Which shifts?"],
         [
             1,
@@ -116,7 +119,7 @@ def test_microsoft_forms_responses_are_read_by_their_own_headers() -> None:
 
 
 def test_a_known_person_is_never_overwritten_and_differences_are_reported() -> None:
-    form = [
+    form: list[list[Cell]] = [
         ["Tijdstempel", "E-mailadres", "Naam", "Team"],
         [datetime(2026, 11, 20), "ANNA@zorg.example.org", "Anna de Vries", "Somatiek"],
         [datetime(2026, 11, 21), "anna@zorg.example.org", "", "PG "],
@@ -144,7 +147,7 @@ def test_a_response_is_appended_once_over_many_runs() -> None:
 
 
 def test_bad_answers_are_reported_on_the_form_tab_and_not_appended() -> None:
-    form = [
+    form: list[list[Cell]] = [
         ["Tijdstempel", "E-mailadres", "Naam", "Startdatum"],
         [datetime(2026, 11, 20), "eve@", "Eve", "morgen"],
     ]
@@ -172,7 +175,7 @@ def test_someone_who_registers_tonight_gets_a_proposal_tonight() -> None:
 
 
 def test_blank_answers_change_nothing_and_a_second_response_is_compared_with_the_first() -> None:
-    form = [
+    form: list[list[Cell]] = [
         ["Tijdstempel", "E-mailadres", "Naam", "Capaciteit", "Team"],
         [datetime(2026, 11, 20), "anna@zorg.example.org", "", "", ""],
         [datetime(2026, 11, 20), "nieuw@zorg.example.org", "Nieuw", "", "A"],

@@ -40,7 +40,7 @@ class Replay:
 
     def day(self, today: date, answered: frozenset[str] = frozenset()) -> None:
         status = "approved" if today >= self.approve_on else "proposed"
-        tabs = {
+        tabs: dict[str, list[list[Any]]] = {
             "Participants": [
                 list(PEOPLE_HEADER),
                 person("mentee", "mentee", self.start),

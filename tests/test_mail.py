@@ -19,11 +19,12 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
+from pipeline.cells import Cell
 from pipeline.errors import MailRefused, MailUnavailable
 from pipeline.mailer import Delivery, Journal, RecordingMailer, SmtpMailer, smtp_connect
 from pipeline.messages import render as render_problem
 from pipeline.programme import read_programme
-from pipeline.run import RunContext, run
+from pipeline.run import RunContext, RunReport, run
 from pipeline.stages import nightly
 from pipeline.workbook import InMemoryWorkbook, Workbook
 from pipeline.xlsx import XlsxWorkbook
@@ -45,7 +46,7 @@ def person(name: str, role: str, start: date | None = None) -> list[Any]:
 
 def tabs(pairs: int = 1, start: date = DAY0 + timedelta(days=20)) -> dict[str, list[list[Any]]]:
     people = [list(PEOPLE_HEADER)]
-    matches = [list(MATCH_HEADER)]
+    matches: list[list[Cell]] = [list(MATCH_HEADER)]
     for n in range(pairs):
         people += [person(f"mentee{n}", "mentee", start), person(f"mentor{n}", "mentor")]
         matches.append(
@@ -77,7 +78,7 @@ def delivery(book: Workbook, today: date, mailer: Any, **limits: Any) -> Deliver
     )
 
 
-def nightly_run(book: Workbook, today: date, mailer: Any, **limits: Any):  # type: ignore[no-untyped-def]
+def nightly_run(book: Workbook, today: date, mailer: Any, **limits: Any) -> RunReport:
     return run(book, nightly(), RunContext(today, delivery=delivery(book, today, mailer, **limits)))
 
 

@@ -90,5 +90,7 @@ def test_the_outbox_writes_one_eml_file_per_message(tmp_path: Path) -> None:
     files = list((tmp_path / "outbox").iterdir())
     assert [f.name for f in files] == ["M-0001_welcome_a_zorg.example.org.eml"]
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
-    body = parsed.get_body(("plain",)).get_content()
+    plain = parsed.get_body(("plain",))
+    assert plain is not None
+    body = plain.get_content()
     assert (parsed["Subject"], body.strip()) == ("Welkom", "Tekst")  # RFC 5322: CRLF lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,8 +11,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.cells import Cell
 from pipeline.programme import read_programme
-from pipeline.run import RunContext, run
+from pipeline.run import RunContext, RunReport, run
 from pipeline.scoring import Features, Weights
 from pipeline.stages import named
 from pipeline.workbook import InMemoryWorkbook
@@ -45,10 +47,10 @@ def row(p: Person) -> list[Any]:
 
 def book(
     people: list[Person],
-    matches: list[list[Any]] = (),
-    exclusions=(),  # type: ignore[assignment]
-    settings_rows=(),
-) -> InMemoryWorkbook:  # type: ignore[assignment]
+    matches: Sequence[Sequence[Cell]] = (),
+    exclusions: Sequence[Sequence[Cell]] = (),
+    settings_rows: Sequence[Sequence[Cell]] = (),
+) -> InMemoryWorkbook:
     return InMemoryWorkbook(
         {
             "Participants": [list(PEOPLE_HEADER), *(row(p) for p in people)],
@@ -64,7 +66,7 @@ def proposals(workbook: InMemoryWorkbook) -> list[tuple[Any, ...]]:
     return [r for r in rows if len(r) > 7 and r[7] in ("proposed", "approved") and r[6]]
 
 
-def match(workbook: InMemoryWorkbook, today: date = TODAY):  # type: ignore[no-untyped-def]
+def match(workbook: InMemoryWorkbook, today: date = TODAY) -> RunReport:
     return run(workbook, named("match"), RunContext(today))
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tomllib
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib.metadata import distribution, packages_distributions
 from pathlib import Path
@@ -58,7 +58,7 @@ def imported_modules(folders: Iterable[Path]) -> dict[str, str]:
 
 
 @cache
-def providers() -> dict[str, list[str]]:
+def providers() -> Mapping[str, list[str]]:
     return packages_distributions()
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.cells import Formula
 from pipeline.models import Problem
-from pipeline.programme import read_programme
+from pipeline.programme import Programme, read_programme
 from tests.conftest import MATCH_HEADER, basic_tabs, email, people_rows, person
 
 
@@ -19,13 +19,13 @@ def found(
     return [(p.tab, p.row, p.column, p.code, p.effect) for p in problems]
 
 
-def programme(**tabs: Any):  # type: ignore[no-untyped-def]
+def programme(**tabs: Any) -> Programme:
     sheets = basic_tabs()
     sheets.update({k.capitalize(): v for k, v in tabs.items()})
     return read_programme({k: tuple(tuple(r) for r in v) for k, v in sheets.items()})
 
 
-def with_people(*people: dict[str, Any]):  # type: ignore[no-untyped-def]
+def with_people(*people: dict[str, Any]) -> Programme:
     return programme(participants=people_rows(list(people)))
 
 

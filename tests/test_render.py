@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import email
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from email import policy
 
 import pytest
 
+from pipeline.cells import Cell
 from pipeline.errors import TemplateProblem
 from pipeline.journey import RECIPIENTS, Message, journey
-from pipeline.programme import read_programme
+from pipeline.programme import Programme, read_programme
 from pipeline.render import TEMPLATES, build, context, language_of, long_date, render
 from pipeline.vocab import LANGUAGES
 from tests.conftest import MATCH_HEADER, PEOPLE_HEADER
@@ -23,11 +25,11 @@ def programme(
     mentee_name: str = "Sanne de Vries",
     language: str | None = None,
     settings: tuple[tuple[str, str], ...] = (),
-):  # type: ignore[no-untyped-def]
-    def row(cells: dict[str, object]) -> list[object]:
+) -> Programme:
+    def row(cells: dict[str, Cell]) -> list[Cell]:
         return [cells.get(h) for h in PEOPLE_HEADER]
 
-    tabs = {
+    tabs: dict[str, list[Sequence[Cell]]] = {
         "Participants": [
             list(PEOPLE_HEADER),
             row(
@@ -67,7 +69,7 @@ def programme(
     return read_programme({k: tuple(tuple(r) for r in v) for k, v in tabs.items()})
 
 
-def messages(prog) -> dict[tuple[str, str], Message]:  # type: ignore[no-untyped-def]
+def messages(prog: Programme) -> dict[tuple[str, str], Message]:
     """One message per (touchpoint, role), taken from the journey at its end."""
     found = journey(prog, date(2027, 6, 1))
     return {(m.touchpoint, m.role): m for m in found}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import WorkbookLayoutError
-from pipeline.schema import detect_language, read_table, read_tables
+from pipeline.schema import Snapshot, detect_language, read_table, read_tables
 
 PEOPLE = ("Email", "Name", "Role")
 
@@ -83,6 +83,6 @@ def test_a_repeated_header_is_reported_and_the_first_one_read() -> None:
         ({"Participants": (PEOPLE,)}, "en"),
     ],
 )
-def test_the_workbook_language_follows_its_words(tabs: dict, lang: str) -> None:  # type: ignore[type-arg]
+def test_the_workbook_language_follows_its_words(tabs: Snapshot, lang: str) -> None:
     tables, _ = read_tables(tabs, {})
     assert detect_language(tabs, tables) == lang

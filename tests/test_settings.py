@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.cells import Row
 from pipeline.layout import settings_rows
+from pipeline.models import Problem
 from pipeline.schema import read_table
 from pipeline.settings import DEFAULT_WEIGHTS, SPECS, Settings, parse_settings
 from pipeline.vocab import LANGUAGES
 
 
-def settings(*rows: tuple[object, ...], header: tuple[str, str] = ("Setting", "Value")):  # type: ignore[no-untyped-def]
+def settings(
+    *rows: Row, header: tuple[str, str] = ("Setting", "Value")
+) -> tuple[Settings, list[Problem]]:
     table, _ = read_table("Settings", "settings", (header, *rows))
     return parse_settings(table, "en")
 

@@ -10,17 +10,18 @@ import time
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from google.oauth2 import service_account
 
 import pipeline.sheets as sheets
 from benchmarks.sheets import tabs as programme  # a new workbook with N synthetic people
 from jobs.cli import main
 from pipeline import demo
-from pipeline.cells import Cell
+from pipeline.cells import Cell, Row
 from pipeline.errors import ConfigError, SheetsUnavailable
 from pipeline.runlock import exclusive
 from pipeline.schema import Snapshot
@@ -85,7 +86,7 @@ def test_a_night_on_full_grids_is_the_night_on_a_file_in_the_same_few_requests(
     """50 and 2,000 participants, every grid exactly full, errors injected: the same few
     requests for both, each one Google's API inside the grid, and cell for cell the workbook
     that the same night leaves in an .xlsx file (benchmarks/sheets.py measures 5,000)."""
-    monkeypatch.setattr(sheets.time, "sleep", lambda _: None)
+    monkeypatch.setattr("pipeline.sheets.time.sleep", lambda _: None)
     counts = {}
     for size in (50, 2_000):
         tabs = programme(size)
@@ -120,7 +121,10 @@ def test_a_mail_log_whose_grid_is_exactly_full_takes_pending_rows_and_their_outc
     """1,000 rows in a 1,000-row, 5-column grid, as the Mail log is after some months: rows
     appended pending then written over land where the in-memory workbook puts them."""
     sent = datetime(2026, 9, 1, 2, 30)
-    rows = [LOG_HEADER, *((sent, f"p{n}@x.org", "sent", "", f"k{n}") for n in range(999))]
+    rows: list[Row] = [
+        LOG_HEADER,
+        *((sent, f"p{n}@x.org", "sent", "", f"k{n}") for n in range(999)),
+    ]
     book = api.book(KEY, {"Mail log": [[sheets._json(v) for v in r] for r in rows]})
     log = book.sheets[0]
     log.rows, log.columns = 1000, 5
@@ -169,7 +173,7 @@ def test_retries_are_bounded_and_end_in_one_line(
     in_tmp: Path,
 ) -> None:
     api.book(KEY, programme(5))
-    monkeypatch.setattr(sheets.time, "sleep", lambda _: None)
+    monkeypatch.setattr("pipeline.sheets.time.sleep", lambda _: None)
     api.faults = [500] * sheets.ATTEMPTS
     code, out, err = run_cli(capsys, "--sheet", KEY, "check")
     assert code == 2 and out == ""
@@ -282,9 +286,10 @@ def test_service_account_credentials_ask_for_spreadsheets_only(
     monkeypatch.delenv("GOOGLE_SERVICE_ACCOUNT_JSON")
     (tmp_path / "key.json").write_text(json.dumps(info), encoding="utf-8")
     from_file = load_credentials(str(tmp_path / "key.json"))
-    for credentials in (from_env, from_file):
-        assert tuple(credentials.scopes) == SCOPES  # type: ignore[attr-defined]
-        assert credentials.service_account_email == info["client_email"]  # type: ignore[attr-defined]
+    for loaded in (from_env, from_file):
+        credentials = cast(service_account.Credentials, loaded)  # a key gives these, always
+        assert tuple(credentials.scopes) == SCOPES
+        assert credentials.service_account_email == info["client_email"]
 
 
 @pytest.mark.parametrize(
@@ -380,7 +385,7 @@ def test_errors_injected_anywhere_in_a_run_change_nothing_in_its_result(
     in_tmp: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sheets.time, "sleep", lambda _: None)
+    monkeypatch.setattr("pipeline.sheets.time.sleep", lambda _: None)
     monkeypatch.setenv("MENTORFLOW_SHEETS_ENDPOINT", api.endpoint + "/v4/")  # also understood
     results = []
     for fail_on in ({}, {1: 429, 2: 500, 4: 503, 6: 429, 8: 500, 9: 502}):

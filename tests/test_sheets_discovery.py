@@ -6,6 +6,7 @@ test here fails if the judge stops seeing it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -59,7 +60,7 @@ def test_the_judge_is_built_from_googles_document() -> None:
     assert len(named) == sum(1 for _ in _all_methods(document()))
 
 
-def _all_methods(resource: dict[str, Any]) -> list[str]:
+def _all_methods(resource: Mapping[str, Any]) -> list[str]:
     found = list(resource.get("methods", {}))
     for child in resource.get("resources", {}).values():
         found += _all_methods(child)
@@ -350,7 +351,7 @@ def test_the_double_answers_400_to_what_does_not_conform(sheets_api: SheetsDoubl
 def test_a_batch_that_fails_half_way_changes_nothing(sheets_api: SheetsDouble) -> None:
     """All or nothing, as Google's batchUpdate: a sheet added before a failing request is not."""
     book = sheets_api.book(KEY, {"Matches": [["Match ID"]]})
-    body = {
+    body: dict[str, list[dict[str, Any]]] = {
         "requests": [
             {"addSheet": {"properties": {"title": "New"}}},
             {"deleteEmbeddedObject": {"objectId": 1}},  # no such chart

@@ -35,7 +35,8 @@ def xlsx(tmp_path: Path) -> Workbook:
 
 @pytest.fixture(params=[memory, xlsx], ids=["memory", "xlsx"])
 def make(request: pytest.FixtureRequest) -> Callable[[Path], Workbook]:
-    return request.param  # type: ignore[no-any-return]
+    maker: Callable[[Path], Workbook] = request.param
+    return maker
 
 
 def reopened(book: Workbook) -> Workbook:
