@@ -215,10 +215,11 @@ def workbook_identity(config: Config, args: argparse.Namespace) -> tuple[str, Pa
     An .xlsx workbook's run lock lies beside it; a Google Sheet's in this user's state folder
     (None: `runlock.exclusive` knows where).
     """
-    from pipeline.sheets import sheet_key
     from pipeline.xlsx import ensure_exists, run_lock
 
     if args.sheet or (config.google_sheet and not args.workbook):
+        from pipeline.sheets import sheet_key
+
         return f"Google Sheet {sheet_key(args.sheet or config.google_sheet or '')}", None
     path = args.workbook or Path(config.workbook_path or "programme.xlsx")
     ensure_exists(path)  # before a lock folder is made beside a workbook that is not there
@@ -227,12 +228,17 @@ def workbook_identity(config: Config, args: argparse.Namespace) -> tuple[str, Pa
 
 def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
     """The workbook named on the command line or in the config; a dry run gets a copy in memory."""
-    from pipeline.sheets import SheetsWorkbook, load_credentials, sheet_key
     from pipeline.workbook import InMemoryWorkbook
     from pipeline.xlsx import XlsxWorkbook
 
-    real: XlsxWorkbook | SheetsWorkbook
+    real: Workbook
     if args.sheet or (config.google_sheet and not args.workbook):
+        from pipeline.sheets import (  # gspread: only here
+            SheetsWorkbook,
+            load_credentials,
+            sheet_key,
+        )
+
         key = sheet_key(args.sheet or config.google_sheet or "")
         real = SheetsWorkbook(key, load_credentials(config.credentials_file))
     else:
@@ -284,7 +290,6 @@ def print_report(title: str, report: RunReport, dry_run: bool) -> None:
 def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -> int:
     from pipeline.run import RunContext, run
     from pipeline.runlock import exclusive
-    from pipeline.sheets import SheetsWorkbook
 
     config = load_config(args.config)
     today = today_in(config, args.today)
@@ -303,10 +308,13 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
     print_report(
         f"mentorflow {args.command}: {book.name}, {today.isoformat()}{suffix}", report, args.dry_run
     )
-    if args.verbose and isinstance(book, SheetsWorkbook):
-        print(f"  Google Sheets API requests: {book.requests}")
-        for note in book.notes:
-            print(f"  note: {note}")
+    if args.verbose and "pipeline.sheets" in sys.modules:  # only a Google Sheet loads it
+        from pipeline.sheets import SheetsWorkbook
+
+        if isinstance(book, SheetsWorkbook):
+            print(f"  Google Sheets API requests: {book.requests}")
+            for note in book.notes:
+                print(f"  note: {note}")
     return report.exit_code
 
 

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from pipeline.cells import (
     Cell,
@@ -220,6 +219,8 @@ def _link(
     def distance(day: date, match: Match) -> int:
         start = anchors.get(match.match_id)
         return 100_000 if start is None else abs((day - add_days(start, wrap_up)).days)
+
+    from scipy.optimize import linear_sum_assignment  # a person with several answers only
 
     cost = np.array([[distance(day, m) for m in candidates] for _, day in answers], dtype=float)
     chosen: dict[int, Match] = {}

@@ -39,9 +39,10 @@ class Scores(Protocol):
 
 BLOCK_CELLS = 1_000_000  # scores held at once (a few MB): never the whole pair matrix
 #: Up to this many (mentee x mentor place) cells the whole problem is solved at once, dense:
-#: there it is as fast as candidates plus proof or faster, and takes a few MB; beyond it the
-#: dense problem grows quadratically and loses (make bench shows both, side by side).
-DENSE_CELLS = 500_000
+#: there it is faster than candidates plus proof, and takes a few MB; beyond it the dense
+#: problem grows quadratically and loses (make bench shows both, side by side). Measured:
+#: 200 x 100 (38,000 cells) 16 ms dense, 36 ms candidates; 300 x 150 (90,000) 45 and 39 ms.
+DENSE_CELLS = 60_000
 CANDIDATES = 12
 SPREAD = 10.0  # score points below a mentee's best that still make a candidate
 RISEN = 256  # mentors whose potential rose, looked at column by column; more: a cruder bound
