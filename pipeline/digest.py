@@ -31,26 +31,28 @@ from pipeline.vocab import (
     TABS,
     TOUCHPOINTS,
     WEEKDAYS,
-    pick,
+    Phrases,
 )
 
 #: New problems listed one by one in the digest; the rest are counted.
 LISTED_PROBLEMS = 25
 
-_LOW = (
-    'gave a low score on "{question}"',
-    'gaf een lage score bij "{question}"',
-    'ga en lav score på "{question}"',
+_WORDS = Phrases(
+    {
+        "low": (
+            'gave a low score on "{question}"',
+            'gaf een lage score bij "{question}"',
+            'ga en lav score på "{question}"',
+        ),
+        "not_met": (
+            "answered that they have not met",
+            "antwoordde dat ze elkaar niet gesproken hebben",
+            "svarte at de ikke har møttes",
+        ),
+        "mentor": ("the mentor", "de mentor", "mentoren"),
+        "mentee": ("the mentee", "de mentee", "mentee"),
+    }
 )
-_NOT_MET = (
-    "answered that they have not met",
-    "antwoordde dat ze elkaar niet gesproken hebben",
-    "svarte at de ikke har møttes",
-)
-_ROLE = {
-    "mentor": ("the mentor", "de mentor", "mentoren"),
-    "mentee": ("the mentee", "de mentee", "mentee"),
-}
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,17 @@ def _flags(
 ) -> list[dict[str, str]]:
     flags = []
     for response in responses:
-        reasons = [pick(_LOW, lang).format(question=q.title) for q in response.low(found.questions)]
+        reasons = [
+            _WORDS.word("low", lang).format(question=q.title) for q in response.low(found.questions)
+        ]
         if response.met is False:
-            reasons.append(pick(_NOT_MET, lang))
+            reasons.append(_WORDS.word("not_met", lang))
         if not reasons:
             continue
         flags.append(
             {
                 **_pair(programme, response.match),
-                "who": pick(_ROLE[response.role], lang),
+                "who": _WORDS.word(response.role, lang),
                 "reasons": "; ".join(reasons),
             }
         )

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 from pipeline.models import Participant
 from pipeline.scoring import Fit
-from pipeline.vocab import SHIFTS, STATUSES, pick
+from pipeline.vocab import SHIFTS, STATUSES, Phrases
 
 # part: (en, nl, nb); {} is filled with the shared items
-_PARTS: dict[str, tuple[str, str, str]] = {
-    "preferred": (
-        "named as preferred mentor",
-        "gekozen als voorkeursmentor",
-        "valgt som ønsket mentor",
-    ),
-    "goals": ("shared goals: {}", "gedeelde doelen: {}", "felles mål: {}"),
-    "discipline": ("same discipline ({})", "zelfde discipline ({})", "samme yrkesgruppe ({})"),
-    "team": ("same team ({})", "zelfde team ({})", "samme team ({})"),
-    "shifts": ("both work: {}", "werken allebei: {}", "jobber begge: {}"),
-    "location": ("same location ({})", "zelfde locatie ({})", "samme arbeidssted ({})"),
-    "languages": ("shared language: {}", "gedeelde taal: {}", "felles språk: {}"),
-    "replaces": ("replaces {}", "vervangt {}", "erstatter {}"),
-    "nothing": (
-        "nothing in common; the best mentor available",
-        "geen overeenkomsten; de best beschikbare mentor",
-        "ingen felles trekk; den beste tilgjengelige mentoren",
-    ),
-}
+_PARTS = Phrases(
+    {
+        "preferred": (
+            "named as preferred mentor",
+            "gekozen als voorkeursmentor",
+            "valgt som ønsket mentor",
+        ),
+        "goals": ("shared goals: {}", "gedeelde doelen: {}", "felles mål: {}"),
+        "discipline": ("same discipline ({})", "zelfde discipline ({})", "samme yrkesgruppe ({})"),
+        "team": ("same team ({})", "zelfde team ({})", "samme team ({})"),
+        "shifts": ("both work: {}", "werken allebei: {}", "jobber begge: {}"),
+        "location": ("same location ({})", "zelfde locatie ({})", "samme arbeidssted ({})"),
+        "languages": ("shared language: {}", "gedeelde taal: {}", "felles språk: {}"),
+        "replaces": ("replaces {}", "vervangt {}", "erstatter {}"),
+        "nothing": (
+            "nothing in common; the best mentor available",
+            "geen overeenkomsten; de best beschikbare mentor",
+            "ingen felles trekk; den beste tilgjengelige mentoren",
+        ),
+    }
+)
 
 
 def why(fit: Fit, lang: str, replaces: Participant | None = None) -> str:
@@ -35,7 +37,7 @@ def why(fit: Fit, lang: str, replaces: Participant | None = None) -> str:
     """
 
     def part(name: str, items: str = "") -> str:
-        return pick(_PARTS[name], lang).format(items)
+        return _PARTS.word(name, lang).format(items)
 
     parts = []
     if replaces is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.models import Problem
-from pipeline.vocab import SEVERITIES, TOUCHPOINTS, pick
+from pipeline.vocab import SEVERITIES, TOUCHPOINTS, Phrases
 
 # code: (en problem, en fix, nl problem, nl fix, nb problem, nb fix)
 _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
@@ -505,74 +505,89 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
 }
 
 #: What a value needs, for messages about settings: (en, nl, nb).
-_NEEDED: dict[str, tuple[str, str, str]] = {
-    "number_unreadable": (
-        "a number, like 3 or 2,5",
-        "een getal, zoals 3 of 2,5",
-        "et tall, som 3 eller 2,5",
-    ),
-    "weight_too_large": (
-        "a number from 0 to 1000",
-        "een getal van 0 tot 1000",
-        "et tall fra 0 til 1000",
-    ),
-    "whole_number_needed": (
-        "a whole number, like 7",
-        "een heel getal, zoals 7",
-        "et helt tall, som 7",
-    ),
-    "number_negative": ("0 or more", "0 of meer", "0 eller mer"),
-    "email_invalid": ("a valid email address", "een geldig e-mailadres", "en gyldig e-postadresse"),
-    "language_unknown": ("nl, en or nb", "nl, en of nb", "nl, en eller nb"),
-    "yes_no_needed": ("yes or no", "ja of nee", "ja eller nei"),
-    "weekday_unknown": (
-        "a weekday, like Monday",
-        "een weekdag, zoals maandag",
-        "en ukedag, som mandag",
-    ),
-    "date_unreadable": (
-        "a date, like 24-11-2026",
-        "een datum, zoals 24-11-2026",
-        "en dato, som 24.11.2026",
-    ),
-}
+_NEEDED = Phrases(
+    {
+        "number_unreadable": (
+            "a number, like 3 or 2,5",
+            "een getal, zoals 3 of 2,5",
+            "et tall, som 3 eller 2,5",
+        ),
+        "weight_too_large": (
+            "a number from 0 to 1000",
+            "een getal van 0 tot 1000",
+            "et tall fra 0 til 1000",
+        ),
+        "whole_number_needed": (
+            "a whole number, like 7",
+            "een heel getal, zoals 7",
+            "et helt tall, som 7",
+        ),
+        "number_negative": ("0 or more", "0 of meer", "0 eller mer"),
+        "email_invalid": (
+            "a valid email address",
+            "een geldig e-mailadres",
+            "en gyldig e-postadresse",
+        ),
+        "language_unknown": ("nl, en or nb", "nl, en of nb", "nl, en eller nb"),
+        "yes_no_needed": ("yes or no", "ja of nee", "ja eller nei"),
+        "weekday_unknown": (
+            "a weekday, like Monday",
+            "een weekdag, zoals maandag",
+            "en ukedag, som mandag",
+        ),
+        "date_unreadable": (
+            "a date, like 24-11-2026",
+            "een datum, zoals 24-11-2026",
+            "en dato, som 24.11.2026",
+        ),
+    }
+)
 
 #: Why a mentor is ruled out for a mentee, for {breakdown}: (en, nl, nb).
-_RULES: dict[str, tuple[str, str, str]] = {
-    "manager": ("{} line manager", "{} leidinggevende", "{} leder"),
-    "excluded": ("{} excluded", "{} uitgesloten", "{} unntatt"),
-    "rejected": (
-        "{} rejected or ended before",
-        "{} eerder afgewezen of beëindigd",
-        "{} avvist eller avsluttet før",
-    ),
-    "experience": (
-        "{} with too little experience",
-        "{} met te weinig ervaring",
-        "{} med for lite erfaring",
-    ),
-}
+_RULES = Phrases(
+    {
+        "manager": ("{} line manager", "{} leidinggevende", "{} leder"),
+        "excluded": ("{} excluded", "{} uitgesloten", "{} unntatt"),
+        "rejected": (
+            "{} rejected or ended before",
+            "{} eerder afgewezen of beëindigd",
+            "{} avvist eller avsluttet før",
+        ),
+        "experience": (
+            "{} with too little experience",
+            "{} met te weinig ervaring",
+            "{} med for lite erfaring",
+        ),
+    }
+)
 
 #: The sentence that says what happens until the problem is fixed: (en, nl, nb).
-_EFFECTS: dict[str, tuple[str, str, str]] = {
-    "skipped": (
-        "Until then this row is left out.",
-        "Tot dan wordt deze rij overgeslagen.",
-        "Inntil da hoppes denne raden over.",
-    ),
-    "ignored": (
-        "Until then this value is ignored.",
-        "Tot dan wordt deze waarde genegeerd.",
-        "Inntil da blir denne verdien ignorert.",
-    ),
-    "default": (
-        "Until then the default ({default}) is used.",
-        "Tot dan geldt de standaardwaarde ({default}).",
-        "Inntil da brukes standardverdien ({default}).",
-    ),
-    "note": ("", "", ""),
-    "": ("", "", ""),
-}
+_EFFECTS = Phrases(
+    {
+        "skipped": (
+            "Until then this row is left out.",
+            "Tot dan wordt deze rij overgeslagen.",
+            "Inntil da hoppes denne raden over.",
+        ),
+        "ignored": (
+            "Until then this value is ignored.",
+            "Tot dan wordt deze waarde genegeerd.",
+            "Inntil da blir denne verdien ignorert.",
+        ),
+        "default": (
+            "Until then the default ({default}) is used.",
+            "Tot dan geldt de standaardwaarde ({default}).",
+            "Inntil da brukes standardverdien ({default}).",
+        ),
+        "note": ("", "", ""),
+        "": ("", "", ""),
+    }
+)
+
+
+#: The catalogue as Phrases: what the problem is, and how to fix it
+_PROBLEMS = Phrases({code: (t[0], t[2], t[4]) for code, t in _CATALOGUE.items()})
+_FIXES = Phrases({code: (t[1], t[3], t[5]) for code, t in _CATALOGUE.items()})
 
 
 def codes() -> frozenset[str]:
@@ -583,14 +598,13 @@ def render(problem: Problem, lang: str) -> tuple[str, str, str]:
     """(severity, problem, how to fix) for one Problems row, in `lang`."""
     params: dict[str, str] = dict(problem.params)
     if "needed" in params:
-        params["needed"] = pick(_NEEDED[params["needed"]], lang)
+        params["needed"] = _NEEDED.word(params["needed"], lang)
     if params.get("touchpoint") in TOUCHPOINTS:
         params["touchpoint"] = TOUCHPOINTS.word(params["touchpoint"], lang)
     if "breakdown" in params:  # "excluded:2;manager:1" -> "2 excluded, 1 line manager"
         counted = (item.split(":") for item in params["breakdown"].split(";") if item)
-        params["breakdown"] = ", ".join(pick(_RULES[rule], lang).format(n) for rule, n in counted)
-    en, en_fix, nl, nl_fix, nb, nb_fix = _CATALOGUE[problem.code]
-    text = pick((en, nl, nb), lang).format_map(params)
-    fix = pick((en_fix, nl_fix, nb_fix), lang).format_map(params)
-    effect = pick(_EFFECTS[problem.effect], lang).format_map(params)
+        params["breakdown"] = ", ".join(_RULES.word(rule, lang).format(n) for rule, n in counted)
+    text = _PROBLEMS.word(problem.code, lang).format_map(params)
+    fix = _FIXES.word(problem.code, lang).format_map(params)
+    effect = _EFFECTS.word(problem.effect, lang).format_map(params)
     return SEVERITIES.word(problem.severity, lang), text, f"{fix} {effect}".strip()

@@ -25,7 +25,7 @@ from pipeline.errors import TemplateProblem
 from pipeline.journey import Message
 from pipeline.programme import Programme
 from pipeline.settings import PROGRAMME_NAME
-from pipeline.vocab import pick
+from pipeline.vocab import Phrases
 
 
 def _shipped(folder: str) -> Path:
@@ -40,17 +40,21 @@ TEMPLATES = _shipped("email")
 
 #: How a long date is written inside a sentence, per language (CLDR patterns, via Babel).
 _LONG_DATE = {"en": "EEEE d MMMM y", "nl": "EEEE d MMMM y", "nb": "EEEE d. MMMM y"}
-# (en, nl, nb) sentences pointing to the coordinator
-_CONTACT_BOTH = (
-    "Contact {name} at {email}.",
-    "Neem contact op met {name} via {email}.",
-    "Ta kontakt med {name} på {email}.",
-)
-_CONTACT_EMAIL = ("Write to {email}.", "Mail naar {email}.", "Skriv til {email}.")
-_CONTACT_NONE = (
-    "Contact the coordinator of {programme}.",
-    "Neem contact op met de coördinator van {programme}.",
-    "Ta kontakt med koordinatoren for {programme}.",
+#: Sentences pointing to the coordinator
+_CONTACT = Phrases(
+    {
+        "both": (
+            "Contact {name} at {email}.",
+            "Neem contact op met {name} via {email}.",
+            "Ta kontakt med {name} på {email}.",
+        ),
+        "email": ("Write to {email}.", "Mail naar {email}.", "Skriv til {email}."),
+        "none": (
+            "Contact the coordinator of {programme}.",
+            "Neem contact op met de coördinator van {programme}.",
+            "Ta kontakt med koordinatoren for {programme}.",
+        ),
+    }
 )
 
 
@@ -83,11 +87,11 @@ def programme_variables(programme: Programme, lang: str) -> dict[str, str]:
     name = settings.programme_name or PROGRAMME_NAME.word(lang)
     coordinator, address = settings.coordinator_name, settings.coordinator_email
     if coordinator and address:
-        contact = pick(_CONTACT_BOTH, lang).format(name=coordinator, email=address)
+        contact = _CONTACT.word("both", lang).format(name=coordinator, email=address)
     elif address:
-        contact = pick(_CONTACT_EMAIL, lang).format(email=address)
+        contact = _CONTACT.word("email", lang).format(email=address)
     else:
-        contact = pick(_CONTACT_NONE, lang).format(programme=name)
+        contact = _CONTACT.word("none", lang).format(programme=name)
     return {
         "programme": name,
         "organisation_or_programme": settings.organisation or name,

@@ -21,94 +21,101 @@ from pipeline.programme import Programme
 from pipeline.render import month_name
 from pipeline.run import RunContext, StageResult
 from pipeline.settings import PROGRAMME_NAME
-from pipeline.vocab import TABS, pick
+from pipeline.vocab import TABS, Phrases
 from pipeline.workbook import Chart, Plan, Replace
 
 # Labels of the Summary tab: (en, nl, nb)
-_L: dict[str, tuple[str, str, str]] = {
-    "title": ("{programme}: summary", "{programme}: overzicht", "{programme}: oppsummering"),
-    "programme": ("Programme", "Programma", "Program"),
-    "active": (
-        "Active matches (approved)",
-        "Actieve koppelingen (goedgekeurd)",
-        "Aktive koblinger (godkjent)",
-    ),
-    "waiting": (
-        "Proposals waiting for approval",
-        "Voorstellen die wachten op goedkeuring",
-        "Forslag som venter på godkjenning",
-    ),
-    "unmatched": (
-        "Mentees still without a match",
-        "Mentees nog zonder koppeling",
-        "Mentees fortsatt uten kobling",
-    ),
-    "mails": ("Mails sent in {month}", "Mails verstuurd in {month}", "E-poster sendt i {month}"),
-    "evaluations": ("Evaluations", "Evaluaties", "Evalueringer"),
-    "no_tab": (
-        "No Evaluations tab yet: add the evaluation form's responses tab.",
-        "Nog geen tabblad Evaluaties: voeg het antwoordentabblad van het evaluatieformulier toe.",
-        "Ingen fane Evalueringer ennå: legg til svarfanen for evalueringsskjemaet.",
-    ),
-    "received": (
-        "Responses received (linked to a match)",
-        "Reacties ontvangen (bij een koppeling)",
-        "Svar mottatt (knyttet til en kobling)",
-    ),
-    "unlinked": (
-        "Responses not counted (see Problems)",
-        "Reacties die niet meetellen (zie Problemen)",
-        "Svar som ikke telles (se Problemer)",
-    ),
-    "past": (
-        "Matches past wrap-up",
-        "Koppelingen voorbij de afsluiting",
-        "Koblinger forbi avslutningen",
-    ),
-    "expected": (
-        "Responses expected from them (mentor and mentee)",
-        "Verwachte reacties daarvan (mentor en mentee)",
-        "Forventede svar fra dem (mentor og mentee)",
-    ),
-    "answered": (
-        "Responses received from them",
-        "Ontvangen reacties daarvan",
-        "Mottatte svar fra dem",
-    ),
-    "rate": ("Response rate (%)", "Responspercentage (%)", "Svarprosent (%)"),
-    "no_questions": (
-        "No scale questions (answers 1 to 5 or 1 to 10) yet.",
-        "Nog geen schaalvragen (antwoorden 1 tot en met 5 of 1 tot en met 10).",
-        "Ingen skalaspørsmål (svar 1 til 5 eller 1 til 10) ennå.",
-    ),
-    "all": ("All answers", "Alle antwoorden", "Alle svar"),
-    "by_role": ("By role", "Per rol", "Etter rolle"),
-    "by_cohort": (
-        "By cohort (quarter of the start date)",
-        "Per cohort (kwartaal van de startdatum)",
-        "Etter kull (kvartal for startdatoen)",
-    ),
-    "question": ("Question", "Vraag", "Spørsmål"),
-    "group": ("Group", "Groep", "Gruppe"),
-    "answers": ("Answers", "Antwoorden", "Svar"),
-    "mean": ("Mean", "Gemiddelde", "Gjennomsnitt"),
-    "median": ("Median", "Mediaan", "Median"),
-    "everyone": ("everyone", "iedereen", "alle"),
-    "mentor": ("mentors", "mentoren", "mentorer"),
-    "mentee": ("mentees", "mentees", "mentees"),
-    "quarter": ("{year} Q{quarter}", "{year} K{quarter}", "{year} K{quarter}"),
-    "no_start": ("no start date", "geen startdatum", "ingen startdato"),
-    "fewer": (
-        "fewer than {n} answers",
-        "minder dan {n} antwoorden",
-        "færre enn {n} svar",
-    ),
-    "chart": (
-        "Mean answer per question (everyone)",
-        "Gemiddeld antwoord per vraag (iedereen)",
-        "Gjennomsnittlig svar per spørsmål (alle)",
-    ),
-}
+_L = Phrases(
+    {
+        "title": ("{programme}: summary", "{programme}: overzicht", "{programme}: oppsummering"),
+        "programme": ("Programme", "Programma", "Program"),
+        "active": (
+            "Active matches (approved)",
+            "Actieve koppelingen (goedgekeurd)",
+            "Aktive koblinger (godkjent)",
+        ),
+        "waiting": (
+            "Proposals waiting for approval",
+            "Voorstellen die wachten op goedkeuring",
+            "Forslag som venter på godkjenning",
+        ),
+        "unmatched": (
+            "Mentees still without a match",
+            "Mentees nog zonder koppeling",
+            "Mentees fortsatt uten kobling",
+        ),
+        "mails": (
+            "Mails sent in {month}",
+            "Mails verstuurd in {month}",
+            "E-poster sendt i {month}",
+        ),
+        "evaluations": ("Evaluations", "Evaluaties", "Evalueringer"),
+        "no_tab": (
+            "No Evaluations tab yet: add the evaluation form's responses tab.",
+            "Nog geen tabblad Evaluaties: voeg het antwoordentabblad van het "
+            "evaluatieformulier toe.",
+            "Ingen fane Evalueringer ennå: legg til svarfanen for evalueringsskjemaet.",
+        ),
+        "received": (
+            "Responses received (linked to a match)",
+            "Reacties ontvangen (bij een koppeling)",
+            "Svar mottatt (knyttet til en kobling)",
+        ),
+        "unlinked": (
+            "Responses not counted (see Problems)",
+            "Reacties die niet meetellen (zie Problemen)",
+            "Svar som ikke telles (se Problemer)",
+        ),
+        "past": (
+            "Matches past wrap-up",
+            "Koppelingen voorbij de afsluiting",
+            "Koblinger forbi avslutningen",
+        ),
+        "expected": (
+            "Responses expected from them (mentor and mentee)",
+            "Verwachte reacties daarvan (mentor en mentee)",
+            "Forventede svar fra dem (mentor og mentee)",
+        ),
+        "answered": (
+            "Responses received from them",
+            "Ontvangen reacties daarvan",
+            "Mottatte svar fra dem",
+        ),
+        "rate": ("Response rate (%)", "Responspercentage (%)", "Svarprosent (%)"),
+        "no_questions": (
+            "No scale questions (answers 1 to 5 or 1 to 10) yet.",
+            "Nog geen schaalvragen (antwoorden 1 tot en met 5 of 1 tot en met 10).",
+            "Ingen skalaspørsmål (svar 1 til 5 eller 1 til 10) ennå.",
+        ),
+        "all": ("All answers", "Alle antwoorden", "Alle svar"),
+        "by_role": ("By role", "Per rol", "Etter rolle"),
+        "by_cohort": (
+            "By cohort (quarter of the start date)",
+            "Per cohort (kwartaal van de startdatum)",
+            "Etter kull (kvartal for startdatoen)",
+        ),
+        "question": ("Question", "Vraag", "Spørsmål"),
+        "group": ("Group", "Groep", "Gruppe"),
+        "answers": ("Answers", "Antwoorden", "Svar"),
+        "mean": ("Mean", "Gemiddelde", "Gjennomsnitt"),
+        "median": ("Median", "Mediaan", "Median"),
+        "everyone": ("everyone", "iedereen", "alle"),
+        "mentor": ("mentors", "mentoren", "mentorer"),
+        "mentee": ("mentees", "mentees", "mentees"),
+        "quarter": ("{year} Q{quarter}", "{year} K{quarter}", "{year} K{quarter}"),
+        "no_start": ("no start date", "geen startdatum", "ingen startdato"),
+        "fewer": (
+            "fewer than {n} answers",
+            "minder dan {n} antwoorden",
+            "færre enn {n} svar",
+        ),
+        "chart": (
+            "Mean answer per question (everyone)",
+            "Gemiddeld antwoord per vraag (iedereen)",
+            "Gjennomsnittlig svar per spørsmål (alle)",
+        ),
+    }
+)
 #: Decimals kept of a mean or a rate: exact to the eye, and the same after a save in any
 #: spreadsheet (a float's last digits do not survive every file format).
 PRECISION = 10
@@ -117,7 +124,7 @@ FIXED = 5
 
 
 def label(key: str, lang: str, **values: object) -> str:
-    return pick(_L[key], lang).format(**values)
+    return _L.word(key, lang).format(**values)
 
 
 @dataclass(frozen=True)

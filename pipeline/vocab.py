@@ -1,4 +1,9 @@
-"""The words of the workbook in English, Dutch and Norwegian Bokmål: tabs, headers and values."""
+"""Every word mentorflow writes or reads, in English, Dutch and Norwegian Bokmål.
+
+One way to say a word in three languages: a `Term` (its key, en, nl, nb, other spellings).
+Words read back from a sheet (tabs, headers, values) form a `Vocabulary`, which also finds
+a term by any spelling; labels and sentences that are only written form `Phrases`.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,6 @@ from dataclasses import dataclass
 
 LANGUAGES: tuple[str, ...] = ("en", "nl", "nb")
 DEFAULT_LANGUAGE = "en"
-
-
-def pick(texts: tuple[str, str, str], lang: str) -> str:
-    """The text for `lang` from an (en, nl, nb) triple; English for an unknown language."""
-    return texts[LANGUAGES.index(lang) if lang in LANGUAGES else 0]
 
 
 def normalise(text: object) -> str:
@@ -78,6 +78,20 @@ class Vocabulary:
 
     def choices(self, lang: str) -> list[str]:
         return [term.word(lang) for term in self.terms.values()]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.terms
+
+
+class Phrases:
+    """Labels and sentences that are written, never read back: Terms by key, each with its
+    words in English, Dutch and Norwegian, looked up like every other word (`word`)."""
+
+    def __init__(self, table: Mapping[str, tuple[str, str, str]]) -> None:
+        self.terms = {key: Term(key, *texts) for key, texts in table.items()}
+
+    def word(self, key: str, lang: str) -> str:
+        return self.terms[key].word(lang)
 
     def __contains__(self, key: object) -> bool:
         return key in self.terms
