@@ -105,7 +105,8 @@ def main() -> int:
         checked.append(fresh(workbook.measure, count))
         print(f"measured {count:,} participants", file=sys.stderr, flush=True)
     table(
-        "Workbook check (xlsx): open + read, parse + validate, full `check` run with save",
+        "Workbook check (xlsx): open + read, parse + validate, `check` as the command runs it "
+        "(every stage reporting: matching included) with save",
         ["participants", "read s", "parse s", "check+save s", "peak MB", "valid", "problems"],
         [
             [

@@ -15,7 +15,7 @@ from pipeline.cells import Cell, Row
 from pipeline.layout import header, new_workbook
 from pipeline.programme import read_programme
 from pipeline.run import RunContext, run
-from pipeline.stages import named
+from pipeline.stages import command
 from pipeline.vocab import COLUMNS, TABS
 from pipeline.xlsx import XlsxWorkbook
 
@@ -74,7 +74,7 @@ def _measure(count: int, path: Path) -> Figures:
     loaded = time.perf_counter()
     programme = read_programme(snapshot)
     parsed = time.perf_counter()
-    report = run(book, named("check"), RunContext(TODAY))
+    report = run(book, command("check"), RunContext(TODAY))  # as `mentorflow check` runs it
     done = time.perf_counter()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return (
