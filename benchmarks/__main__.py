@@ -56,7 +56,6 @@ def main() -> int:
         "linear_sum_assignment (places as repeated columns) and a greedy baseline",
         [
             "mentees x mentors",
-            "method",
             "solve s",
             "peak MB",
             "dense scipy s",
@@ -70,7 +69,6 @@ def main() -> int:
         [
             [
                 f"{m:,} x {r:,}",
-                method,
                 f"{seconds:.2f}",
                 f"{peak:.0f}",
                 f"{dense[0]:.2f}" if dense else "not run (many GB)",
@@ -83,7 +81,7 @@ def main() -> int:
                 f"{total:,.1f}",
                 f"{100 * g_total / total if total else 100.0:.2f}%",
             ]
-            for (m, r, seconds, peak, _, count, total, _, g_total, _, method), dense in matched
+            for (m, r, seconds, peak, _, count, total, _, g_total, _), dense in matched
         ],
     )
     count, seconds, delivered, connections = fresh(mail.measure, mail.COUNT)

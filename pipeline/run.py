@@ -24,6 +24,7 @@ class RunContext:
     tab_names: Mapping[str, str] = field(default_factory=dict)  # config [tabs] overrides
     delivery: Delivery | None = None  # how mail goes out; None: the mail stage sends nothing
     intake_columns: Mapping[str, str] = field(default_factory=dict)  # question -> column key
+    reporting: bool = False  # the stage only reports its problems (another command runs)
     # Filled in by `run` for each stage:
     workbook: str = ""  # the workbook's name, for messages that point into it
     found: tuple[Problem, ...] = ()  # the problems found so far: while reading, earlier stages
@@ -54,7 +55,8 @@ class Reporting:
         delivery = context.delivery
         if delivery is not None:  # as a dry run: same journal and templates, nothing leaves
             delivery = replace(delivery, mailer=RecordingMailer(), commit=_nothing)
-        result = self.stage(programme, replace(context, dry_run=True, delivery=delivery))
+        here = replace(context, dry_run=True, delivery=delivery, reporting=True)
+        result = self.stage(programme, here)
         return StageResult(problems=result.problems, shown=result.applied + result.plan)
 
 

@@ -7,11 +7,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import portalocker
 
-from pipeline.errors import RunBusyError
+from pipeline.errors import RunBusyError, WorkbookError
 
 STATE_DIR = "MENTORFLOW_STATE_DIR"  # environment variable: the folder of state_dir()
 
@@ -49,29 +48,32 @@ def exclusive(identity: str, holder: str = "", lock: Path | None = None) -> Iter
     """
     path = lock or lock_path(identity)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Who holds it is written beside the lock: Windows does not let a locked file be read.
+    holder_file = path.with_name(path.name + ".holder")
     with open(path, "a+", encoding="utf-8") as handle:
         try:
             portalocker.lock(handle, portalocker.LOCK_EX | portalocker.LOCK_NB)
-        except portalocker.LockException:
-            holder = _holder(handle)
+        except portalocker.AlreadyLocked:
             raise RunBusyError(
-                f"Another mentorflow run is busy with {identity} ({holder}); this run did "
-                "nothing. Let that run finish (the next scheduled run picks up the rest)."
+                f"Another mentorflow run is busy with {identity} ({_holder(holder_file)}); "
+                "this run did nothing. Let that run finish (the next scheduled run picks up "
+                "the rest)."
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(holder or f"pid {os.getpid()}")
-        handle.flush()
+        except portalocker.LockException as exc:  # e.g. a network share without locks
+            raise WorkbookError(
+                f"mentorflow cannot take its run lock {path} ({exc}): put the workbook (or "
+                f"${STATE_DIR}) on a disk that supports file locks."
+            ) from exc
+        holder_file.write_text(holder or f"pid {os.getpid()}", encoding="utf-8")
         try:
             yield
         finally:
             portalocker.unlock(handle)
 
 
-def _holder(handle: IO[str]) -> str:
-    """Who holds the lock, as they wrote it in the lock file (Windows may not let us read)."""
+def _holder(holder_file: Path) -> str:
+    """Who holds the lock, as they wrote it when they took it."""
     try:
-        handle.seek(0)
-        return handle.read().strip() or "another process"
+        return holder_file.read_text(encoding="utf-8").strip() or "another process"
     except OSError:
         return "another process"

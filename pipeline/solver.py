@@ -38,11 +38,6 @@ class Scores(Protocol):
 
 
 BLOCK_CELLS = 1_000_000  # scores held at once (a few MB): never the whole pair matrix
-#: Up to this many (mentee x mentor place) cells the whole problem is solved at once, dense:
-#: there it is faster than candidates plus proof, and takes a few MB; beyond it the dense
-#: problem grows quadratically and loses (make bench shows both, side by side). Measured:
-#: 200 x 100 (38,000 cells) 16 ms dense, 36 ms candidates; 300 x 150 (90,000) 45 and 39 ms.
-DENSE_CELLS = 60_000
 CANDIDATES = 12
 SPREAD = 10.0  # score points below a mentee's best that still make a candidate
 RISEN = 256  # mentors whose potential rose, looked at column by column; more: a cruder bound
@@ -270,20 +265,11 @@ class _Problem:
         return True
 
 
-def solve(
-    scores: Scores,
-    capacity: np.ndarray,
-    mentees: int,
-    k: int = CANDIDATES,
-    dense_cells: int = DENSE_CELLS,
-) -> Solution:
-    """The optimal assignment: solved whole when mentees x places is at most `dense_cells`,
-    else on candidates with the proof that no left-out pair could improve it."""
+def solve(scores: Scores, capacity: np.ndarray, mentees: int, k: int = CANDIDATES) -> Solution:
+    """The optimal assignment, with the proof that no left-out pair could improve it."""
     capacity = np.asarray(capacity, dtype=np.int64)
     if mentees == 0 or not len(capacity) or capacity.sum() == 0:
         return Solution(np.full(mentees, -1, dtype=np.int64), np.zeros(mentees), 0, 0)
-    if mentees * int(capacity.sum()) <= dense_cells:
-        return _dense(scores, capacity, mentees)
     problem = _Problem(scores, capacity, mentees, k)
     rounds = 0
     while True:
@@ -301,32 +287,3 @@ def solve(
     pair_score = np.zeros(mentees)
     pair_score[matched] = problem.vals[found]
     return Solution(mentor_of, pair_score, rounds, len(problem.rows))
-
-
-def _dense(scores: Scores, capacity: np.ndarray, mentees: int) -> Solution:
-    """The whole problem at once: every mentee against every mentor place (columns repeated
-    per place), solved by scipy's dense linear_sum_assignment, optimal by construction.
-
-    Each allowed pair weighs B + score, with B larger than any total score, so the most
-    matches come first; a pair that is not allowed weighs 0, which is being left unmatched.
-    """
-    from scipy.optimize import linear_sum_assignment
-
-    everyone = np.arange(mentees)
-    allowed = np.isfinite(scores.block(everyone))
-    rows, cols = np.nonzero(allowed)
-    exact = scores.pairs(rows, cols)
-    top = max(float(exact.max()) if len(exact) else 0.0, 0.0)
-    big = (top + 1.0) * (min(mentees, int(capacity.sum())) + 1)
-    pair = np.full((mentees, len(capacity)), np.nan)  # exact score of each allowed pair
-    pair[rows, cols] = exact
-    owner = np.repeat(np.arange(len(capacity)), capacity)
-    weight = np.where(np.isnan(pair), 0.0, big + pair)[:, owner]
-    chosen, places = linear_sum_assignment(weight, maximize=True)
-    taken = weight[chosen, places] > 0
-    chosen, mentors = chosen[taken], owner[places[taken]]
-    mentor_of = np.full(mentees, -1, dtype=np.int64)
-    mentor_of[chosen] = mentors
-    score = np.zeros(mentees)
-    score[chosen] = pair[chosen, mentors]
-    return Solution(mentor_of, score, 1, len(rows))

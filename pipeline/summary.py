@@ -336,6 +336,8 @@ def _row(question: Question, group: str, shown: Figures, minimum: int, lang: str
 def evaluate(programme: Programme, run: RunContext) -> StageResult:
     """Read the evaluations and rewrite Summary (the run leaves an unchanged Summary alone)."""
     found = read_evaluations(programme, run.today)
+    if run.reporting:  # its problems only: the figures (and pandas) wait for `evaluate`
+        return StageResult(problems=found.problems)
     rows, chart, formats = summary_rows(programme, found, run.today)
     table = programme.tables.get("summary")
     name = table.name if table is not None else TABS.word("summary", programme.language)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from jobs.cli import main
-from pipeline.errors import RunBusyError
+from pipeline.errors import RunBusyError, WorkbookError
 from pipeline.runlock import exclusive, lock_path, state_dir
 from pipeline.xlsx import run_lock
 from tests.conftest import basic_tabs, write_xlsx
@@ -47,7 +47,8 @@ def test_an_xlsx_workbooks_run_lock_lies_beside_it_and_nothing_goes_elsewhere(
 ) -> None:
     assert run_cli(capsys, "nightly")[0] == 0
     assert run_lock(workbook_file) == workbook_file.parent / "backups" / ".programme.xlsx.run-lock"
-    assert run_lock(workbook_file).read_text().startswith(f"pid {os.getpid()}, started ")
+    holder = run_lock(workbook_file).with_name(".programme.xlsx.run-lock.holder")
+    assert holder.read_text().startswith(f"pid {os.getpid()}, started ")
     assert list(state_dir().iterdir()) == []
 
 
@@ -120,3 +121,20 @@ def test_a_killed_run_leaves_no_stale_lock(workbook_file: Path) -> None:
         run.stdout.close()
     with exclusive(str(workbook_file), lock=run_lock(workbook_file)):
         pass
+
+
+def test_a_disk_without_file_locks_is_said_as_such_not_as_a_busy_run(
+    workbook_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A network share without lock support (ENOLCK) is no other run: the message says what
+    is wrong instead of asking to wait for a run that does not exist."""
+    import portalocker
+
+    def no_locks(handle: object, flags: object) -> None:
+        raise portalocker.LockException(OSError(37, "No locks available"))
+
+    monkeypatch.setattr(portalocker, "lock", no_locks)
+    lock = exclusive(str(workbook_file), lock=run_lock(workbook_file))
+    with pytest.raises(WorkbookError, match="supports file locks") as raised, lock:
+        pass
+    assert "No locks available" in str(raised.value) and "busy" not in str(raised.value)

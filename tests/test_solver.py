@@ -5,12 +5,11 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from pipeline.solver import DENSE_CELLS, solve
+from pipeline.solver import solve
 
 
 class source:
@@ -56,30 +55,21 @@ def problems(draw: st.DrawFn) -> Problem:
     return scores, capacity, draw(st.integers(1, 3))
 
 
-#: Both methods of the solver: the whole problem at once (dense, what small programmes get),
-#: and candidates with the optimality proof (what large ones get).
-METHODS = pytest.mark.parametrize("dense_cells", [DENSE_CELLS, 0], ids=["dense", "candidates"])
-
-
-@METHODS
 @settings(max_examples=300, deadline=None)
 @given(problems())
-def test_the_result_is_as_good_as_trying_every_assignment(
-    dense_cells: int, problem: Problem
-) -> None:
+def test_the_result_is_as_good_as_trying_every_assignment(problem: Problem) -> None:
     """k (candidates per mentee) is kept small so the dual-price widening is exercised."""
     scores, capacity, k = problem
-    solution = solve(source(scores), capacity, len(scores), k=k, dense_cells=dense_cells)
+    solution = solve(source(scores), capacity, len(scores), k=k)
     count, total = brute_force(scores, capacity)
     assert (solution.matched, round(solution.total, 6)) == (count, round(total, 6))
 
 
-@METHODS
 @settings(max_examples=100, deadline=None)
 @given(problems())
-def test_no_forbidden_pair_no_mentor_over_capacity(dense_cells: int, problem: Problem) -> None:
+def test_no_forbidden_pair_no_mentor_over_capacity(problem: Problem) -> None:
     scores, capacity, k = problem
-    solution = solve(source(scores), capacity, len(scores), k=k, dense_cells=dense_cells)
+    solution = solve(source(scores), capacity, len(scores), k=k)
     matched = np.flatnonzero(solution.mentor_of >= 0)
     assert np.isfinite(scores[matched, solution.mentor_of[matched]]).all()
     assert (np.bincount(solution.mentor_of[matched], minlength=len(capacity)) <= capacity).all()
@@ -90,13 +80,11 @@ def test_a_larger_problem_needs_widening_and_stays_optimal_and_deterministic() -
     rng = np.random.default_rng(5)
     scores = rng.choice([0.0, 10.0, 20.0, 30.0, 60.0, -np.inf], size=(300, 80))
     capacity = rng.integers(1, 4, 80)
-    first = solve(source(scores), capacity, 300, k=2, dense_cells=0)
-    again = solve(source(scores), capacity, 300, k=2, dense_cells=0)
-    wide = solve(source(scores), capacity, 300, k=80, dense_cells=0)  # every pair a candidate
-    dense = solve(source(scores), capacity, 300)  # 300 x ~600 places: solved whole
-    assert first.rounds > 1 and dense.rounds == 1
+    first = solve(source(scores), capacity, 300, k=2)
+    again = solve(source(scores), capacity, 300, k=2)
+    wide = solve(source(scores), capacity, 300, k=80)  # every pair a candidate
+    assert first.rounds > 1
     assert (first.matched, round(first.total, 6)) == (wide.matched, round(wide.total, 6))
-    assert (dense.matched, round(dense.total, 6)) == (wide.matched, round(wide.total, 6))
     assert first.mentor_of.tolist() == again.mentor_of.tolist()
 
 
