@@ -73,10 +73,10 @@ def quote(value: Cell) -> str:
 @cache
 def _months() -> dict[str, int]:
     """Month names and abbreviations in English, Dutch and Norwegian (CLDR, via Babel),
-    folded, with the other abbreviations people type: 'mrt', 'sept', 'des'."""
+    folded ('mrt.', 'okt', 'des.'), and 'sept', which people type and CLDR does not have."""
     from babel.dates import get_month_names
 
-    names = {"sept": 9, "mrt": 3, "okt": 10, "des": 12}
+    names = {"sept": 9}
     for lang in ("en", "nl", "nb"):
         for width in ("wide", "abbreviated"):
             for number, name in get_month_names(width, locale=lang).items():

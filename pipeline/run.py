@@ -108,14 +108,13 @@ def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext
     working = InMemoryWorkbook(snapshot)
     results: list[tuple[str, StageResult]] = []
 
+    # What the life of the matches asks of the coordinator, as far as the run has come
+    # (tonight's proposals included: the digest lists it); worked out again only when a stage
+    # changed the programme.
+    life = Life(programme, context.today).problems()
+
     def so_far() -> list[Problem]:
-        # What the life of the matches asks of the coordinator, as far as the run has come
-        # (tonight's proposals included): the digest lists it.
-        return [
-            *found,
-            *(p for _, r in results for p in r.problems),
-            *Life(programme, context.today).problems(),
-        ]
+        return [*found, *(p for _, r in results for p in r.problems), *life]
 
     for number, (name, stage) in enumerate(stages, start=1):
         here = replace(context, workbook=book.name, found=tuple(so_far()), seen=seen)
@@ -129,6 +128,7 @@ def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext
         if changed and number < len(stages):  # only a later stage needs the new rows
             working.apply(changed)
             programme = read_programme(working.read(), context.tab_names)
+            life = Life(programme, context.today).problems()
     problems = ordered(so_far(), list(snapshot))
     plan = Plan()
     for _, result in results:

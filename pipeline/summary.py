@@ -8,7 +8,6 @@ size shows "fewer than N answers" and no figure at all. No answer text is ever c
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -135,17 +134,6 @@ class Figures:
     mean: float | None
     median: float | None
     counts: tuple[int, ...]  # how often 1, 2, ... top was answered
-
-
-def figures(values: Sequence[int], top: int) -> Figures:
-    if not values:
-        return Figures(0, None, None, (0,) * top)
-    return Figures(
-        len(values),
-        round(statistics.fmean(values), PRECISION),
-        float(statistics.median(values)),
-        tuple(values.count(v) for v in range(1, top + 1)),
-    )
 
 
 @dataclass(frozen=True)
@@ -311,7 +299,8 @@ def summary_rows(
         first = len(rows) + 1
         for question in found.questions:
             for group, by, key in groups:
-                shown = computed.get((question.column, by, key), figures([], question.top))
+                nothing = Figures(0, None, None, (0,) * question.top)
+                shown = computed.get((question.column, by, key), nothing)
                 rows.append(_row(question, group, shown, minimum, lang))
                 formats.append((len(rows), FIXED - 1, "0.00"))
         if section == "all":

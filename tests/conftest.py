@@ -104,6 +104,15 @@ def basic_tabs(people: Sequence[Mapping[str, Any]] | None = None) -> dict[str, l
     }
 
 
+def approved_pair() -> dict[str, list[list[Any]]]:
+    """The basic programme with one approved match, M-0007: Bo with Anna."""
+    tabs = basic_tabs()
+    tabs["Matches"].append(
+        ["M-0007", email("bo"), "Bo", email("anna"), "Anna", None, "", "approved", TODAY, ""]
+    )
+    return tabs
+
+
 def write_xlsx(
     path: Path,
     tabs: Mapping[str, Sequence[Sequence[Any]]],

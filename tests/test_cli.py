@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from jobs.cli import COMMANDS, build_parser, main
-from tests.conftest import TODAY, basic_tabs, email, person, write_xlsx
+from tests.conftest import TODAY, approved_pair, basic_tabs, person, write_xlsx
 
 ROOT = Path(__file__).parent.parent
 
@@ -252,11 +252,7 @@ def test_options_may_follow_the_command() -> None:
 def test_preview_writes_each_recipients_message_to_look_at(
     in_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tabs = basic_tabs()
-    tabs["Matches"].append(
-        ["M-0007", email("bo"), "Bo", email("anna"), "Anna", None, "", "approved", TODAY, ""]
-    )
-    write_xlsx(in_tmp / "programme.xlsx", tabs)
+    write_xlsx(in_tmp / "programme.xlsx", approved_pair())
     code, out, _ = run_cli(capsys, "preview", "--match", "M-0007", "--touchpoint", "first_week")
     assert code == 0
     assert sorted(p.name for p in (in_tmp / "preview").iterdir()) == [

@@ -14,7 +14,7 @@ from jobs.cli import delivery_for, main
 from pipeline.config import load_config
 from pipeline.errors import ConfigError
 from pipeline.workbook import InMemoryWorkbook
-from tests.conftest import TODAY, basic_tabs, email, write_xlsx
+from tests.conftest import TODAY, approved_pair, write_xlsx
 
 
 def write(path: Path, text: str = "") -> Path:
@@ -111,11 +111,7 @@ def test_the_organisations_templates_come_first_template_by_template(
 def test_a_preview_shows_the_organisations_templates(
     in_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tabs = basic_tabs()
-    tabs["Matches"].append(
-        ["M-0007", email("bo"), "Bo", email("anna"), "Anna", None, "", "approved", TODAY, ""]
-    )
-    write_xlsx(in_tmp / "programme.xlsx", tabs)
+    write_xlsx(in_tmp / "programme.xlsx", approved_pair())
     write(
         in_tmp / "templates" / "email" / "en" / "first_week.subject", "Week one, {{ mentee_first }}"
     )
