@@ -8,11 +8,11 @@ import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pipeline.layout import header
-from pipeline.programme import read_programme
+from pipeline.adapters.workbook import InMemoryWorkbook
+from pipeline.core.layout import header
+from pipeline.core.programme import read_programme
+from pipeline.core.summary import evaluate
 from pipeline.run import RunContext
-from pipeline.summary import evaluate
-from pipeline.workbook import InMemoryWorkbook
 
 SIZES = (1_000, 10_000)  # completed matches; about 1.6 responses each
 TODAY = date(2026, 11, 24)

@@ -9,8 +9,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from pipeline.mailer import SmtpMailer, smtp_connect
-from pipeline.render import Rendered, build
+from pipeline.adapters.mailer import SmtpMailer, smtp_connect
+from pipeline.core.render import Rendered, build
 
 COUNT = 1_000
 

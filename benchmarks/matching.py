@@ -9,10 +9,10 @@ from datetime import date
 
 import numpy as np
 
-from pipeline.models import Participant
-from pipeline.scoring import Features, Weights
-from pipeline.settings import DEFAULT_WEIGHTS
-from pipeline.solver import BLOCK_CELLS, solve
+from pipeline.core.models import Participant
+from pipeline.core.scoring import Features, Weights
+from pipeline.core.settings import DEFAULT_WEIGHTS
+from pipeline.core.solver import BLOCK_CELLS, solve
 
 SIZES = ((200, 100), (1_000, 600), (5_000, 3_000), (20_000, 12_000))
 #: The dense baseline holds mentees x places float64 costs; past this it needs many GB.

@@ -14,11 +14,11 @@ from datetime import date
 from typing import Any
 
 from benchmarks.workbook import synthetic_rows
-from pipeline.layout import header, new_workbook
+from pipeline.adapters.sheets import SheetsWorkbook, _json, load_credentials
+from pipeline.core.layout import header, new_workbook
+from pipeline.core.vocab import TABS
 from pipeline.run import RunContext, run
-from pipeline.sheets import SheetsWorkbook, _json, load_credentials
 from pipeline.stages import nightly
-from pipeline.vocab import TABS
 from tests.sheets_double import SheetsDouble
 
 SIZES = (50, 5_000)

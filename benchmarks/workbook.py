@@ -11,13 +11,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline import demo
-from pipeline.cells import Cell, Row
-from pipeline.layout import header, new_workbook
-from pipeline.programme import read_programme
+from pipeline.adapters.xlsx import XlsxWorkbook
+from pipeline.core.cells import Cell, Row
+from pipeline.core.layout import header, new_workbook
+from pipeline.core.programme import read_programme
+from pipeline.core.vocab import COLUMNS, TABS
 from pipeline.run import RunContext, run
 from pipeline.stages import command
-from pipeline.vocab import COLUMNS, TABS
-from pipeline.xlsx import XlsxWorkbook
 
 SIZES = (50, 1_000, 5_000, 20_000)
 TODAY = date(2026, 11, 24)

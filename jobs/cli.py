@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pipeline.config import Config, load_config
+from pipeline.core.vocab import LANGUAGES
 from pipeline.errors import ConfigError, MentorflowError, WorkbookError
-from pipeline.vocab import LANGUAGES
 
 # Everything else is imported where a command needs it: `mentorflow --help` and a mistake
 # on the command line answer without loading the spreadsheet, mail and matching libraries.
 if TYPE_CHECKING:
-    from pipeline.mailer import Delivery
+    from pipeline.adapters.mailer import Delivery
+    from pipeline.adapters.workbook import Workbook
+    from pipeline.core.changes import Plan
     from pipeline.run import RunReport, Stage
-    from pipeline.workbook import Plan, Workbook
 
 SHOWN_PROBLEMS = 20
 
@@ -158,7 +159,7 @@ def delivery_for(
 ) -> Delivery:
     """The mailer of the config (a recording one for a dry run), sender, limits, clock, and
     the organisation's email templates."""
-    from pipeline.mailer import (
+    from pipeline.adapters.mailer import (
         Delivery,
         Journal,
         Mailer,
@@ -168,7 +169,7 @@ def delivery_for(
         gmail_connect,
         smtp_connect,
     )
-    from pipeline.xlsx import XlsxWorkbook
+    from pipeline.adapters.xlsx import XlsxWorkbook
 
     mail = config.mail
     password = os.environ.get("SMTP_PASSWORD", "")
@@ -215,10 +216,10 @@ def workbook_identity(config: Config, args: argparse.Namespace) -> tuple[str, Pa
     An .xlsx workbook's run lock lies beside it; a Google Sheet's in this user's state folder
     (None: `runlock.exclusive` knows where).
     """
-    from pipeline.xlsx import ensure_exists, run_lock
+    from pipeline.adapters.xlsx import ensure_exists, run_lock
 
     if args.sheet or (config.google_sheet and not args.workbook):
-        from pipeline.sheets import sheet_key
+        from pipeline.adapters.sheets import sheet_key
 
         return f"Google Sheet {sheet_key(args.sheet or config.google_sheet or '')}", None
     path = args.workbook or Path(config.workbook_path or "programme.xlsx")
@@ -228,12 +229,12 @@ def workbook_identity(config: Config, args: argparse.Namespace) -> tuple[str, Pa
 
 def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
     """The workbook named on the command line or in the config; a dry run gets a copy in memory."""
-    from pipeline.workbook import InMemoryWorkbook
-    from pipeline.xlsx import XlsxWorkbook
+    from pipeline.adapters.workbook import InMemoryWorkbook
+    from pipeline.adapters.xlsx import XlsxWorkbook
 
     real: Workbook
     if args.sheet or (config.google_sheet and not args.workbook):
-        from pipeline.sheets import (  # gspread: only here
+        from pipeline.adapters.sheets import (  # gspread: only here
             SheetsWorkbook,
             load_credentials,
             sheet_key,
@@ -250,7 +251,7 @@ def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
 
 
 def describe(plan: Plan) -> list[str]:
-    from pipeline.workbook import Append, Update
+    from pipeline.core.changes import Append, Update
 
     lines = []
     for change in plan.changes:
@@ -264,7 +265,7 @@ def describe(plan: Plan) -> list[str]:
 
 
 def print_report(title: str, report: RunReport, dry_run: bool) -> None:
-    from pipeline.problems import as_line
+    from pipeline.core.problems import as_line
 
     lang = report.programme.language
     print(title)
@@ -288,8 +289,8 @@ def print_report(title: str, report: RunReport, dry_run: bool) -> None:
 
 
 def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -> int:
+    from pipeline.adapters.runlock import exclusive
     from pipeline.run import RunContext, run
-    from pipeline.runlock import exclusive
 
     config = load_config(args.config)
     today = today_in(config, args.today)
@@ -308,8 +309,8 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
     print_report(
         f"mentorflow {args.command}: {book.name}, {today.isoformat()}{suffix}", report, args.dry_run
     )
-    if args.verbose and "pipeline.sheets" in sys.modules:  # only a Google Sheet loads it
-        from pipeline.sheets import SheetsWorkbook
+    if args.verbose and "pipeline.adapters.sheets" in sys.modules:  # only a Google Sheet loads it
+        from pipeline.adapters.sheets import SheetsWorkbook
 
         if isinstance(book, SheetsWorkbook):
             print(f"  Google Sheets API requests: {book.requests}")
@@ -349,8 +350,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from pipeline.core.programme import read_programme
     from pipeline.mail import preview
-    from pipeline.programme import read_programme
 
     config = load_config(args.config)
     now = now_on(config, today_in(config, args.today))
@@ -373,8 +374,8 @@ def cmd_nightly(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from pipeline.layout import new_workbook
-    from pipeline.xlsx import XlsxWorkbook
+    from pipeline.adapters.xlsx import XlsxWorkbook
+    from pipeline.core.layout import new_workbook
 
     templates = new_workbook(args.lang)
     names = ", ".join(t.name for t in templates)
@@ -392,11 +393,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline import demo as demo_data
+    from pipeline.adapters.workbook import InMemoryWorkbook
+    from pipeline.adapters.xlsx import XlsxWorkbook, ensure_closed
+    from pipeline.core.vocab import TABS
     from pipeline.run import RunContext, run
     from pipeline.stages import nightly
-    from pipeline.vocab import TABS
-    from pipeline.workbook import InMemoryWorkbook
-    from pipeline.xlsx import XlsxWorkbook, ensure_closed
 
     config = load_config(args.config)
     today = today_in(config, args.today)

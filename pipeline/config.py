@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pipeline.core.vocab import PARTICIPANT_COLUMNS, TABS
 from pipeline.errors import ConfigError
-from pipeline.vocab import PARTICIPANT_COLUMNS, TABS
 
 DEFAULT_PATH = Path("config/mentorflow.toml")
 

@@ -12,11 +12,11 @@ import unicodedata
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from pipeline.cells import Cell, Row
-from pipeline.layout import header, new_workbook
-from pipeline.settings import SPECS
-from pipeline.vocab import COLUMNS, TABS
-from pipeline.workbook import TabTemplate
+from pipeline.core.cells import Cell, Row
+from pipeline.core.changes import TabTemplate
+from pipeline.core.layout import header, new_workbook
+from pipeline.core.settings import SPECS
+from pipeline.core.vocab import COLUMNS, TABS
 
 DOMAIN = "delinde.example.org"
 FIRST_NAMES = (

@@ -20,8 +20,17 @@ from datetime import date, datetime, time
 from email.message import EmailMessage
 from pathlib import Path
 
-from pipeline.cells import Cell, Row
-from pipeline.digest import digest, digest_problems
+from pipeline.adapters.mailer import Delivery, Mailer
+from pipeline.core.cells import Cell, Row
+from pipeline.core.changes import Append, Change, Plan, Update
+from pipeline.core.digest import digest, digest_problems
+from pipeline.core.evaluation import read_evaluations
+from pipeline.core.journey import RECIPIENTS, Message, Outgoing, addressed, journey, message_key
+from pipeline.core.layout import header
+from pipeline.core.models import MailLogEntry, Problem, latest
+from pipeline.core.programme import Programme
+from pipeline.core.render import build, context, language_of, render
+from pipeline.core.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, SKIPS, TABS, TOUCHPOINTS
 from pipeline.errors import (
     MailError,
     MailRefused,
@@ -30,16 +39,7 @@ from pipeline.errors import (
     PreviewError,
     TemplateProblem,
 )
-from pipeline.evaluation import read_evaluations
-from pipeline.journey import RECIPIENTS, Message, Outgoing, addressed, journey, message_key
-from pipeline.layout import header
-from pipeline.mailer import Delivery, Mailer
-from pipeline.models import MailLogEntry, Problem, latest
-from pipeline.programme import Programme
-from pipeline.render import build, context, language_of, render
 from pipeline.run import RunContext, StageResult
-from pipeline.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, SKIPS, TABS, TOUCHPOINTS
-from pipeline.workbook import Append, Change, Plan, Update
 
 
 class MailLog:

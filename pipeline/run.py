@@ -7,12 +7,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from pipeline.life import Life
-from pipeline.mailer import Delivery, RecordingMailer
-from pipeline.models import Problem
-from pipeline.problems import ProblemKey, first_seen, ordered, problems_tab
-from pipeline.programme import Programme, read_programme
-from pipeline.workbook import InMemoryWorkbook, Plan, Replace, Workbook, trim
+from pipeline.adapters.mailer import Delivery, RecordingMailer
+from pipeline.adapters.workbook import InMemoryWorkbook, Workbook
+from pipeline.core.changes import Plan, Replace, trim
+from pipeline.core.life import Life
+from pipeline.core.models import Problem
+from pipeline.core.problems import ProblemKey, first_seen, ordered, problems_tab
+from pipeline.core.programme import Programme, read_programme
 
 
 @dataclass(frozen=True)

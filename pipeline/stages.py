@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.intake import intake
+from pipeline.core.intake import intake
+from pipeline.core.matching import match
+from pipeline.core.summary import evaluate
 from pipeline.mail import mail
-from pipeline.matching import match
 from pipeline.run import Reporting, Stage, check
-from pipeline.summary import evaluate
 
 STAGES: dict[str, Stage] = {
     "check": check,

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pipeline.layout import header
-from pipeline.settings import SPECS
-from pipeline.vocab import (
+from pipeline.core.layout import header
+from pipeline.core.settings import SPECS
+from pipeline.core.vocab import (
     COLUMNS,
     MAIL_STATUSES,
     MATCH_STATUSES,

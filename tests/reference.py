@@ -1,6 +1,6 @@
 """An independent, plain-Python reading of SPEC §3 and a brute-force optimum, for the tests.
 
-It shares no code with pipeline/scoring.py or pipeline/solver.py on purpose.
+It shares no code with pipeline/core/scoring.py or pipeline/core/solver.py on purpose.
 """
 
 from __future__ import annotations

@@ -585,7 +585,7 @@ def _written(
 
 
 def _letters(index: int) -> str:
-    # Deliberately not pipeline.cells.column_letter: the validator shares no code with what it
+    # Deliberately not pipeline.core.cells.column_letter: the validator shares no code with what it
     # checks, so a mistake there cannot hide itself here.
     letters = ""
     index += 1

@@ -34,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from pipeline.cells import column_letter
+from pipeline.core.cells import column_letter
 from tests.sheets_discovery import Call, Grid, Refused, check
 
 Value = str | int | float | bool

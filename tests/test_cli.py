@@ -270,9 +270,9 @@ def test_preview_writes_each_recipients_message_to_look_at(
 @pytest.mark.parametrize("lang", ["nl", "en", "nb"])
 def test_the_shipped_empty_workbooks_are_what_init_writes(lang: str) -> None:
     """templates/workbook/ holds the files a coordinator uploads to Google Drive."""
-    from pipeline.layout import new_workbook
-    from pipeline.workbook import InMemoryWorkbook
-    from pipeline.xlsx import XlsxWorkbook
+    from pipeline.adapters.workbook import InMemoryWorkbook
+    from pipeline.adapters.xlsx import XlsxWorkbook
+    from pipeline.core.layout import new_workbook
 
     shipped = XlsxWorkbook(
         ROOT / "templates" / "workbook" / f"programme-{lang}.xlsx", writable=False

@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 
 from jobs.cli import delivery_for, main
+from pipeline.adapters.workbook import InMemoryWorkbook
 from pipeline.config import load_config
 from pipeline.errors import ConfigError
-from pipeline.workbook import InMemoryWorkbook
 from tests.conftest import TODAY, approved_pair, write_xlsx
 
 

@@ -15,14 +15,15 @@ from typing import Any
 import pytest
 
 from pipeline import demo
-from pipeline.cells import Cell, parse_date
+from pipeline.adapters.sheets import SheetsWorkbook, _json
+from pipeline.adapters.workbook import InMemoryWorkbook, Workbook
+from pipeline.adapters.xlsx import XlsxWorkbook
+from pipeline.core.cells import Cell, parse_date
+from pipeline.core.changes import Append, Plan, Replace, Update
+from pipeline.core.schema import Snapshot
 from pipeline.errors import WorkbookLockedError
 from pipeline.run import RunContext, run
-from pipeline.schema import Snapshot
-from pipeline.sheets import SheetsWorkbook, _json
 from pipeline.stages import nightly
-from pipeline.workbook import Append, InMemoryWorkbook, Plan, Replace, Update, Workbook
-from pipeline.xlsx import XlsxWorkbook
 from tests.conftest import write_xlsx
 from tests.sheets_double import SheetsDouble
 
@@ -46,7 +47,7 @@ def api(sheets_api: SheetsDouble) -> Iterator[SheetsDouble]:
 
 
 def sheets_workbook() -> SheetsWorkbook:
-    from pipeline.sheets import load_credentials
+    from pipeline.adapters.sheets import load_credentials
 
     return SheetsWorkbook(KEY, load_credentials(None), sleep=lambda _: None)
 
@@ -74,7 +75,7 @@ def make(
 
 def _text_cells(tabs: Mapping[str, Sequence[Sequence[Any]]]) -> list[tuple[str, str]]:
     """Cells that a person typed as text although they start with '=' (stored as text)."""
-    from pipeline.cells import column_letter
+    from pipeline.core.cells import column_letter
 
     return [
         (name, f"{column_letter(c)}{r + 1}")
@@ -307,7 +308,7 @@ def test_every_request_of_a_nightly_run_conforms_to_googles_published_api(
 ) -> None:
     """The whole log of a night on the demo programme, checked again against the discovery
     document and the grids as they were: the double refused nothing, and nothing would be."""
-    from pipeline.mailer import Delivery, RecordingMailer
+    from pipeline.adapters.mailer import Delivery, RecordingMailer
     from tests.sheets_discovery import check, deprecated
 
     tabs = {t.name: [list(r) for r in t.rows] for t in demo.templates(TODAY, "nl")}

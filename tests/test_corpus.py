@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from jobs.cli import main
+from tests.adapters.test_xlsx import every_cell
 from tests.conftest import MATCH_HEADER, basic_tabs, email, person, write_xlsx
-from tests.test_xlsx import every_cell
 
 
 @dataclass

@@ -12,16 +12,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobs.cli import main
-from pipeline.cells import Cell, Formula
+from pipeline.adapters.workbook import InMemoryWorkbook
+from pipeline.core.cells import Cell, Formula
+from pipeline.core.layout import header, settings_rows
+from pipeline.core.messages import render
+from pipeline.core.vocab import LANGUAGES
 from pipeline.errors import WorkbookLayoutError
-from pipeline.layout import header, settings_rows
-from pipeline.messages import render
 from pipeline.run import RunContext, run
 from pipeline.stages import named, nightly
-from pipeline.vocab import LANGUAGES
-from pipeline.workbook import InMemoryWorkbook
+from tests.adapters.test_xlsx import every_cell
 from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, TODAY, write_xlsx
-from tests.test_xlsx import every_cell
 
 WORDS = [
     "mentor",

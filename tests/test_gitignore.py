@@ -66,7 +66,7 @@ SHIPPED = [
     "tests/conftest.py",
     "config/mentorflow.toml",
     "config/crontab.example",
-    "pipeline/xlsx.py",
+    "pipeline/adapters/xlsx.py",
     "jobs/cli.py",
     "pyproject.toml",
     "README.md",

@@ -19,17 +19,17 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipeline.cells import Cell
+from pipeline.adapters.mailer import Delivery, Journal, RecordingMailer, SmtpMailer, smtp_connect
+from pipeline.adapters.workbook import InMemoryWorkbook, Workbook
+from pipeline.adapters.xlsx import XlsxWorkbook
+from pipeline.core.cells import Cell
+from pipeline.core.messages import render as render_problem
+from pipeline.core.programme import read_programme
 from pipeline.errors import MailRefused, MailUnavailable
-from pipeline.mailer import Delivery, Journal, RecordingMailer, SmtpMailer, smtp_connect
-from pipeline.messages import render as render_problem
-from pipeline.programme import read_programme
 from pipeline.run import RunContext, RunReport, run
 from pipeline.stages import nightly
-from pipeline.workbook import InMemoryWorkbook, Workbook
-from pipeline.xlsx import XlsxWorkbook
 from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, Server, free_port, write_xlsx
-from tests.test_journey import OFFSETS, keyed
+from tests.core.test_journey import OFFSETS, keyed
 
 DAY0 = date(2026, 11, 24)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pipeline.adapters.workbook import InMemoryWorkbook
+from pipeline.core.changes import Replace
 from pipeline.run import RunContext, run
 from pipeline.stages import named, nightly
-from pipeline.workbook import InMemoryWorkbook, Replace
 from tests.conftest import TODAY, basic_tabs, person
 
 

@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from pipeline.render import TEMPLATES, Rendered, render
-from tests.test_journey import WHO
+from pipeline.core.render import TEMPLATES, Rendered, render
+from tests.core.test_journey import WHO
 
 LANGUAGES = ("en", "nl", "nb")
 TIMINGS = ("coming", "today", "started", "colleague")
@@ -207,7 +207,7 @@ SINCE_THE_START = {
 
 
 def variables(lang: str, timing: str, role: str, previous: str = "") -> dict[str, object]:
-    """Every variable the templates get, as pipeline.render.context builds them."""
+    """Every variable the templates get, as pipeline.core.render.context builds them."""
     recipient = MENTOR if role == "mentor" else MENTEE
     return {
         "programme": "Mentorprogramma",

@@ -1,0 +1,1 @@
+"""The outside world: workbooks (.xlsx, Google Sheets, in memory), mail servers, locks."""

@@ -1,0 +1,699 @@
+"""A Google Sheet as the workbook: one batched read, one batched write, bounded retries.
+
+The only module that imports gspread. A run costs a handful of requests whatever the number
+of rows: the spreadsheet's metadata (gspread's `open_by_key`), ONE values batchGet for every
+tab (unformatted values, dates as serial numbers, parsed by mentorflow's own code), and per
+saved plan at most four:
+
+1. a structural batchUpdate, only when a tab is missing or the grid must grow: first, so
+   that no later request reads or writes outside a tab's grid (Google refuses those);
+2. a batchGet that checks the rows about to be filled are still empty (nobody typed there
+   since the read; two runs at once cannot both log a mail);
+3. ONE values batchUpdate with RAW input, so that text is never read as a formula; a
+   rewritten tab (Summary, Problems) is written over in place, its old rows blanked; the
+   Mail log's rows written over in place (`Update`) carry JSON nulls for the cells they
+   leave alone (the API skips a null);
+4. the looks (bold headers, date and number formats, the Summary chart): with the
+   structural batchUpdate when there is one, else a batchUpdate of their own sent last.
+   Looks may be refused: the data is saved all the same.
+
+Every request has a timeout and is retried a bounded number of times with backoff on
+429, 5xx and connection errors (gspread's own backoff client retries forever).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, cast
+
+import gspread
+import requests
+from google.auth.credentials import Credentials
+from google.auth.exceptions import GoogleAuthError
+from google.auth.transport.requests import AuthorizedSession
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+
+from pipeline.core.cells import Cell, Formula, Row, column_letter
+from pipeline.core.changes import Append, Chart, Plan, Replace, Update, trim, updated
+from pipeline.core.schema import Snapshot
+from pipeline.errors import ConfigError, SheetsUnavailable, WorkbookError, WorkbookLockedError
+
+#: Least privilege: the spreadsheets the service account is given, nothing in Drive.
+SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+GOOGLE_ENDPOINT = "https://sheets.googleapis.com"
+TIMEOUT = (10.0, 60.0)  # seconds to connect, seconds to wait for an answer
+ATTEMPTS = 5  # tries per request; the waits between them are 1, 2, 4 and 8 seconds
+RETRIED = frozenset({429, 500, 502, 503, 504})
+CELL_LIMIT = 50_000  # characters a Google Sheets cell holds
+GRID_SLACK = 200  # rows added beyond what a write needs, so growth is rare
+_EPOCH = datetime(1899, 12, 30)
+_KEY = re.compile(r"[A-Za-z0-9_-]{20,}")
+_METADATA = re.compile(r"/v4/spreadsheets/[A-Za-z0-9_-]+(\?|$)")
+_HEADER_FORMAT = {
+    "textFormat": {"bold": True},
+    "backgroundColorStyle": {"rgbColor": {"red": 0.867, "green": 0.922, "blue": 0.969}},
+}
+
+
+def sheet_key(url_or_key: str) -> str:
+    """The spreadsheet key from a sheet's URL (…/spreadsheets/d/KEY/edit) or the key itself."""
+    text = url_or_key.strip()
+    found = re.search(r"/spreadsheets/d/([A-Za-z0-9_-]+)", text)
+    key = found[1] if found else text
+    if not _KEY.fullmatch(key):
+        raise ConfigError(
+            f"'{text}' is not a Google Sheet URL or key. Copy the address of the sheet from the "
+            "browser (https://docs.google.com/spreadsheets/d/…/edit) into --sheet or "
+            "[workbook] google_sheet."
+        )
+    return key
+
+
+def load_credentials(credentials_file: str | None) -> Credentials:
+    """Credentials from GOOGLE_SERVICE_ACCOUNT_JSON, the credentials file, or an access token.
+
+    Secrets are never put in a message: a broken key is named by where it came from.
+    """
+    info = os.environ.get("GOOGLE_SERVICE_ACCOUNT_JSON", "").strip()
+    token = os.environ.get("GOOGLE_OAUTH_ACCESS_TOKEN", "").strip()
+    try:
+        if info:
+            try:
+                parsed = json.loads(info)
+            except json.JSONDecodeError:
+                raise ConfigError(
+                    "GOOGLE_SERVICE_ACCOUNT_JSON is not JSON. Paste the whole key file of the "
+                    "service account into it, from { to }."
+                ) from None
+            return cast(
+                Credentials,
+                service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+                    parsed, scopes=SCOPES
+                ),
+            )
+        if credentials_file:
+            return cast(
+                Credentials,
+                service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
+                    credentials_file, scopes=SCOPES
+                ),
+            )
+    except FileNotFoundError:
+        raise ConfigError(
+            f"[workbook] credentials_file '{credentials_file}' does not exist. Give the path of "
+            "the service account's key file, or set GOOGLE_SERVICE_ACCOUNT_JSON instead."
+        ) from None
+    except (ValueError, KeyError, GoogleAuthError):
+        where = "GOOGLE_SERVICE_ACCOUNT_JSON" if info else f"'{credentials_file}'"
+        raise ConfigError(
+            f"{where} is not a service account key (it needs client_email and private_key). "
+            "Download a new JSON key for the service account in the Google Cloud console."
+        ) from None
+    if token:
+        return user_credentials.Credentials(token=token)  # type: ignore[no-untyped-call]
+    raise ConfigError(
+        "No Google credentials: set GOOGLE_SERVICE_ACCOUNT_JSON (the key file's contents), "
+        "[workbook] credentials_file (its path), or GOOGLE_OAUTH_ACCESS_TOKEN."
+    )
+
+
+class Session(AuthorizedSession):
+    """gspread's HTTP session, with a timeout, a bounded retry, a request count and an endpoint.
+
+    `MENTORFLOW_SHEETS_ENDPOINT` sends every request to another host (an API gateway, or
+    the tests' local double of the Sheets API).
+    """
+
+    def __init__(
+        self,
+        credentials: Credentials,
+        endpoint: str = GOOGLE_ENDPOINT,
+        sleep: Callable[[float], None] | None = None,
+        attempts: int = ATTEMPTS,
+    ) -> None:
+        super().__init__(credentials)  # type: ignore[no-untyped-call]
+        # "http://host:port", ".../v4" and ".../v4/spreadsheets" all mean the same API root
+        self.endpoint = re.sub(r"(/v4)?(/spreadsheets)?/*$", "", endpoint.strip())
+        self.sleep = sleep or time.sleep
+        self.attempts = attempts
+        self.count = 0  # HTTP requests made, retries included
+        # The spreadsheet's metadata as gspread's open_by_key fetched it (gspread keeps only
+        # the title of it): the tab list then costs no second request.
+        self.metadata: dict[str, Any] | None = None
+
+    def request(  # type: ignore[override]
+        self, method: str, url: str, timeout: Any = None, **kwargs: Any
+    ) -> requests.Response:
+        if url.startswith(GOOGLE_ENDPOINT):
+            url = self.endpoint + url[len(GOOGLE_ENDPOINT) :]
+        for attempt in range(1, self.attempts + 1):
+            self.count += 1
+            try:
+                response = cast(
+                    requests.Response,
+                    super().request(  # type: ignore[no-untyped-call]
+                        method, url, timeout=timeout or TIMEOUT, **kwargs
+                    ),
+                )
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                if attempt == self.attempts:
+                    raise SheetsUnavailable(
+                        f"Google Sheets could not be reached after {self.attempts} tries "
+                        f"({type(exc).__name__}). Nothing more was written; the next run "
+                        "tries again."
+                    ) from None
+                self.sleep(2 ** (attempt - 1))
+                continue
+            if response.status_code not in RETRIED or attempt == self.attempts:
+                if method.upper() == "GET" and response.ok and _METADATA.search(url):
+                    self.metadata = response.json()
+                return response
+            self.sleep(_wait(response, attempt))
+        raise AssertionError("unreachable")
+
+
+def _wait(response: requests.Response, attempt: int) -> float:
+    try:
+        return min(float(response.headers.get("Retry-After", "")), 60.0)
+    except ValueError:
+        return float(2 ** (attempt - 1))
+
+
+@dataclass
+class _Tab:
+    sheet_id: int
+    title: str
+    rows: int  # the grid's size
+    columns: int
+    filled: int  # rows up to the last one with a value
+    charts: list[int] = field(default_factory=list)  # ids of the charts on it
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def _serial(value: date) -> float:
+    moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+    delta = moment.replace(tzinfo=None) - _EPOCH
+    return delta.days + delta.seconds / 86_400
+
+
+def _json(value: Cell) -> Any:
+    """A cell as the API takes it with RAW input: text stays text, dates become serials."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, date):
+        return _serial(value)
+    if isinstance(value, Formula):
+        value = value.text  # a formula read from elsewhere is written as its text
+    return str(value)[:CELL_LIMIT]
+
+
+def _cell(value: Any) -> Cell:
+    if value == "" or value is None:
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _date_format(value: Cell) -> dict[str, str] | None:
+    """The number format of a date or a moment, as the API names its kinds."""
+    if isinstance(value, datetime):
+        return {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
+    if isinstance(value, date):
+        return {"type": "DATE", "pattern": "yyyy-mm-dd"}
+    return None
+
+
+class SheetsWorkbook:
+    """One Google Sheet, opened by key; the same reading and writing rules as the .xlsx file."""
+
+    def __init__(
+        self,
+        key: str,
+        credentials: Credentials,
+        endpoint: str | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        self.key = key
+        self.session = Session(
+            credentials,
+            endpoint or os.environ.get("MENTORFLOW_SHEETS_ENDPOINT") or GOOGLE_ENDPOINT,
+            sleep,
+        )
+        client = gspread.Client(credentials, session=self.session)
+        self._spreadsheet = self._call(lambda: client.open_by_key(key))
+        self._tabs: dict[str, _Tab] = {}
+        self._snapshot: Snapshot | None = None
+        # (sheet, column) -> the row from which down it has its date format
+        self._formatted: dict[tuple[int, int], int] = {}
+        self._written: dict[str, tuple[Row, ...]] = {}  # tab -> its rows, as last read or written
+        self.notes: list[str] = []  # what went wrong without harm (shown with --verbose)
+
+    @property
+    def name(self) -> str:
+        return f"Google Sheet {self.key}"
+
+    @property
+    def requests(self) -> int:
+        return self.session.count
+
+    def _call(self, action: Callable[[], Any]) -> Any:
+        """One API call; its errors as one line that says what to do."""
+        try:
+            return action()
+        except gspread.exceptions.SpreadsheetNotFound:
+            raise WorkbookError(
+                f"Google Sheet {self.key} was not found. Check the key, and share the sheet "
+                "with the service account's email address (as Editor)."
+            ) from None
+        except PermissionError:
+            raise WorkbookError(
+                f"No access to Google Sheet {self.key}. Share the sheet with the service "
+                "account's email address (as Editor), then run again."
+            ) from None
+        except gspread.exceptions.APIError as exc:
+            code = exc.response.status_code
+            if code == 401:
+                raise WorkbookError(
+                    "Google refused the credentials (401). Check the service account key, or "
+                    "get a new access token."
+                ) from None
+            if code == 403:
+                raise WorkbookError(
+                    f"No access to Google Sheet {self.key} (403). Share the sheet with the "
+                    "service account's email address (as Editor), then run again."
+                ) from None
+            reason = exc.error.get("message", "") if isinstance(exc.error, dict) else ""
+            if code in RETRIED:
+                raise SheetsUnavailable(
+                    f"Google Sheets kept answering {code} after {ATTEMPTS} tries; nothing more "
+                    "was written. The next run tries again."
+                ) from None
+            raise WorkbookError(f"Google Sheets refused a request ({code}): {reason}") from None
+        except GoogleAuthError:
+            raise WorkbookError(
+                "Google did not accept the credentials. Check the service account key (or the "
+                "access token) and that its project has the Google Sheets API enabled."
+            ) from None
+
+    def _dress(self, batch: _Batch) -> None:
+        """Formats and the chart: refused looks cost the sheet its looks, never its data."""
+        try:
+            answer = self._call(lambda: self._spreadsheet.batch_update({"requests": batch.looks}))
+        except WorkbookError as exc:
+            self.notes.append(f"formats and chart not applied: {exc}")
+            return
+        self._charts(batch, answer)
+
+    @staticmethod
+    def _charts(batch: _Batch, answer: Mapping[str, Any]) -> None:
+        """Remember the new chart's id: the next rewrite of its tab removes it."""
+        for reply in answer.get("replies", []):
+            chart = reply.get("addChart", {}).get("chart", {})
+            position = chart.get("position", {}).get("overlayPosition", {}).get("anchorCell", {})
+            for tab in batch.tabs.values():
+                if "chartId" in chart and tab.sheet_id == position.get("sheetId"):
+                    tab.charts.append(chart["chartId"])
+
+    def read(self) -> Snapshot:
+        if self._snapshot is not None:
+            return self._snapshot
+        metadata = self.session.metadata or self._call(self._spreadsheet.fetch_sheet_metadata)
+        for sheet in metadata.get("sheets", []):
+            props = sheet["properties"]
+            if props.get("sheetType", "GRID") != "GRID":
+                continue  # a chart on a sheet of its own holds no cells
+            grid = props.get("gridProperties", {})
+            self._tabs[props["title"]] = _Tab(
+                props["sheetId"],
+                props["title"],
+                grid.get("rowCount", 1000),
+                grid.get("columnCount", 26),
+                0,
+                [c["chartId"] for c in sheet.get("charts", []) if "chartId" in c],
+            )
+        titles = list(self._tabs)
+        answer = self._call(
+            lambda: self._spreadsheet.values_batch_get(
+                [_quoted(t) for t in titles],
+                params={
+                    "valueRenderOption": "UNFORMATTED_VALUE",
+                    "dateTimeRenderOption": "SERIAL_NUMBER",
+                    "majorDimension": "ROWS",
+                },
+            )
+        )
+        snapshot: dict[str, tuple[Row, ...]] = {}
+        for title, found in zip(titles, answer.get("valueRanges", []), strict=True):
+            rows = trim(tuple(_cell(v) for v in row) for row in found.get("values", []))
+            snapshot[title] = rows
+            tab = self._tabs[title]
+            tab.filled = len(rows)
+            # what is filled is inside the grid, whatever the metadata said
+            tab.rows = max(tab.rows, len(rows))
+            tab.columns = max(tab.columns, max((len(r) for r in rows), default=0))
+        self._snapshot = snapshot
+        self._written = dict(snapshot)
+        return snapshot
+
+    def apply(self, plan: Plan) -> None:
+        if not plan:
+            return
+        if self._snapshot is None:
+            self.read()
+        batch = _Batch(self._tabs, self._formatted)
+        written = dict(self._written)
+        for change in plan.changes:
+            before = written.get(change.tab, ())
+            if isinstance(change, Replace):
+                batch.replace(change, before)
+                written[change.tab] = trim(change.rows)
+            elif isinstance(change, Update):
+                batch.update(change)
+                written[change.tab] = updated(before, change)
+            else:
+                batch.append(change)
+                head = (change.header,) if not before and change.header else ()
+                written[change.tab] = trim(before + head + change.rows)
+        looks = batch.looks
+        if batch.structure:
+            # With the structure anyway, the looks ride along: one request fewer. Should the
+            # API refuse a look, the structure goes alone and the looks try once more, last.
+            try:
+                answer = self._call(
+                    lambda: self._spreadsheet.batch_update(
+                        {"requests": batch.structure + batch.looks}
+                    )
+                )
+                self._charts(batch, answer)
+                looks = []
+            except SheetsUnavailable:
+                raise
+            except WorkbookError:
+                if not batch.looks:
+                    raise
+                self._call(lambda: self._spreadsheet.batch_update({"requests": batch.structure}))
+        if batch.targets or batch.expected:
+            # Nobody typed in the rows we are about to fill since the read, and every row an
+            # update writes over still holds its key (nobody sorted or deleted rows).
+            ranges = [*batch.targets, *(cell for cell, _ in batch.expected)]
+            found = self._call(
+                lambda: self._spreadsheet.values_batch_get(
+                    ranges, params={"valueRenderOption": "UNFORMATTED_VALUE"}
+                )
+            )
+            answers = found.get("valueRanges", [])
+            taken = [r.get("range", "") for r in answers[: len(batch.targets)] if r.get("values")]
+            if taken:
+                raise WorkbookLockedError(
+                    f"Someone added rows to the Google Sheet during the run ({taken[0]}); "
+                    "nothing was written. Run again."
+                )
+            for answer, (_, change) in zip(
+                answers[len(batch.targets) :], batch.expected, strict=True
+            ):
+                values = answer.get("values") or [[None]]
+                change.check(_cell(values[0][0] if values[0] else None))
+        if batch.data:
+            self._call(
+                lambda: self._spreadsheet.values_batch_update(
+                    {"valueInputOption": "RAW", "data": batch.data}
+                )
+            )
+        if looks:
+            self._dress(batch)
+        self._tabs = batch.tabs
+        self._formatted = batch.formatted
+        self._written = written
+
+
+class _Batch:
+    """The requests of one saved plan, built from the sheets as they will be.
+
+    `structure` must go through before anything else (new tabs, a larger grid), so that the
+    check of `targets` and the values stay inside the grid; `data` is the one RAW write;
+    `looks` (bold headers, date and number formats, the Summary chart) goes last and only
+    adds to how the sheet looks: if Google refuses it, the data is already safe and the run
+    goes on.
+    """
+
+    def __init__(self, tabs: Mapping[str, _Tab], formatted: Mapping[tuple[int, int], int]) -> None:
+        self.tabs = {
+            t: _Tab(**{**vars(tab), "charts": list(tab.charts)}) for t, tab in tabs.items()
+        }
+        self.formatted = dict(formatted)  # the run's memory, kept once the batch went through
+        self.structure: list[dict[str, Any]] = []
+        self.looks: list[dict[str, Any]] = []
+        self.data: list[dict[str, Any]] = []
+        self.targets: list[str] = []
+        # (cell, update): the key cell each update's row must still hold, read in the same
+        # batchGet as the targets
+        self.expected: list[tuple[str, Update]] = []
+        self._next_id = max((t.sheet_id for t in self.tabs.values()), default=0) + 1
+
+    def _add_sheet(self, title: str, rows: int, columns: int) -> _Tab:
+        self._next_id += 1
+        tab = _Tab(
+            self._next_id,
+            title,
+            max(rows + GRID_SLACK, 1000),
+            max(columns, 26),
+            0,
+        )
+        grid = {"rowCount": tab.rows, "columnCount": tab.columns, "frozenRowCount": 1}
+        properties = {"sheetId": tab.sheet_id, "title": title, "gridProperties": grid}
+        self.structure.append({"addSheet": {"properties": properties}})
+        self.tabs[title] = tab
+        return tab
+
+    def _fit(self, tab: _Tab, last_row: int, width: int) -> None:
+        """Grow the grid when a write would go past it (the API refuses such a write)."""
+        if last_row > tab.rows:
+            grow = last_row - tab.rows + GRID_SLACK
+            self.structure.append(
+                {"appendDimension": {"sheetId": tab.sheet_id, "dimension": "ROWS", "length": grow}}
+            )
+            tab.rows += grow
+            # the new rows have no format yet: the next dates on this tab format down again
+            for key in [f for f in self.formatted if f[0] == tab.sheet_id]:
+                del self.formatted[key]
+        if width > tab.columns:
+            grow = width - tab.columns
+            self.structure.append(
+                {
+                    "appendDimension": {
+                        "sheetId": tab.sheet_id,
+                        "dimension": "COLUMNS",
+                        "length": grow,
+                    }
+                }
+            )
+            tab.columns += grow
+
+    def _format(
+        self,
+        tab: _Tab,
+        row: int,
+        column: int,
+        number_format: dict[str, Any],
+        last: int | None = None,
+    ) -> None:
+        """A number format on one cell, or on a column from `row` down to `last`."""
+        self.looks.append(
+            {
+                "repeatCell": {
+                    "range": {
+                        "sheetId": tab.sheet_id,
+                        "startRowIndex": row - 1,
+                        "endRowIndex": last or row,
+                        "startColumnIndex": column - 1,
+                        "endColumnIndex": column,
+                    },
+                    "cell": {"userEnteredFormat": {"numberFormat": number_format}},
+                    "fields": "userEnteredFormat.numberFormat",
+                }
+            }
+        )
+
+    def _header(self, tab: _Tab, width: int) -> None:
+        self.looks.append(
+            {
+                "repeatCell": {
+                    "range": {
+                        "sheetId": tab.sheet_id,
+                        "startRowIndex": 0,
+                        "endRowIndex": 1,
+                        "startColumnIndex": 0,
+                        "endColumnIndex": max(width, 1),
+                    },
+                    "cell": {"userEnteredFormat": _HEADER_FORMAT},
+                    "fields": "userEnteredFormat(textFormat,backgroundColorStyle)",
+                }
+            }
+        )
+
+    def _dates(self, tab: _Tab, rows: Sequence[Row], first: int) -> None:
+        """A date format on each column that gets dates, from `first` down, once per run."""
+        formats: dict[int, dict[str, str]] = {}
+        for row in rows:
+            for column, value in enumerate(row, start=1):
+                found = _date_format(value)
+                if found:
+                    formats.setdefault(column, found)
+        for column, number_format in formats.items():
+            if self.formatted.get((tab.sheet_id, column), first + 1) <= first:
+                continue  # formatted from higher up already
+            self.formatted[(tab.sheet_id, column)] = first
+            self._format(tab, first, column, number_format, tab.rows)
+
+    def _values(self, tab: _Tab, rows: Sequence[Sequence[Any]], first: int) -> None:
+        self.data.append(
+            {"range": f"{_quoted(tab.title)}!A{first}", "majorDimension": "ROWS", "values": rows}
+        )
+
+    def replace(self, change: Replace, before: Sequence[Row]) -> None:
+        """A job-owned tab rewritten in place: the new rows, and empty text over the rest."""
+        rows = trim(change.rows)
+        width = max((len(r) for r in (*rows, *before)), default=1)
+        height = max(len(rows), len(before))
+        tab = self.tabs.get(change.tab)
+        if tab is None:
+            tab = self._add_sheet(change.tab, len(rows), width)
+        self._fit(tab, height, width)
+        # Blank exactly the old cells the new rows do not cover (an empty text clears a cell).
+        cells = [
+            [_json(v) for v in row] + [""] * (len(before[i]) - len(row) if i < len(before) else 0)
+            for i, row in enumerate(rows)
+        ]
+        cells += [[""] * len(old) for old in before[len(rows) :]]
+        if cells:
+            self._values(tab, cells, 1)
+        self._header(tab, width)
+        self.looks.append(
+            {
+                "updateSheetProperties": {
+                    "properties": {
+                        "sheetId": tab.sheet_id,
+                        "gridProperties": {"frozenRowCount": 1},
+                    },
+                    "fields": "gridProperties.frozenRowCount",
+                }
+            }
+        )
+        self._dates(tab, rows, 1)
+        for row, column, pattern in change.formats:
+            self._format(tab, row, column, {"type": "NUMBER", "pattern": pattern})
+        self.looks += [{"deleteEmbeddedObject": {"objectId": c}} for c in tab.charts]
+        tab.charts = []
+        if change.chart is not None:
+            self._fit(tab, change.chart.anchor[1], change.chart.anchor[0])  # its corner too
+            self.looks.append(_chart(tab, change.chart))
+        tab.filled = len(rows)
+
+    def append(self, change: Append) -> None:
+        tab = self.tabs.get(change.tab)
+        rows: tuple[Row, ...] = change.rows
+        if (tab is None or not tab.filled) and change.header:
+            rows = (change.header, *rows)
+        rows = trim(rows)  # as a read would find them: the next append lands right below
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        if tab is None:
+            tab = self._add_sheet(change.tab, len(rows), width)
+        if not tab.filled and change.header:
+            self._header(tab, len(change.header))
+        first = tab.filled + 1
+        last = tab.filled + len(rows)
+        self._fit(tab, last, width)  # the check below reads inside the grown grid
+        if tab.filled and width:
+            self.targets.append(f"{_quoted(tab.title)}!A{first}:{column_letter(width - 1)}{last}")
+        self._dates(tab, rows, first)
+        self._values(tab, [[_json(v) for v in row] for row in rows], first)
+        tab.filled = last
+
+    def update(self, change: Update) -> None:
+        """Cells of one row written over in place; a None cell goes as null, which the API skips."""
+        cells = list(change.cells)
+        while cells and cells[-1] is None:
+            cells.pop()
+        if not cells:
+            return
+        tab = self.tabs.get(change.tab)
+        if tab is None:
+            tab = self._add_sheet(change.tab, change.row, len(cells))
+        elif change.expect is not None and change.row <= tab.filled:
+            cell = f"{column_letter(change.expect[0])}{change.row}"
+            self.expected.append((f"{_quoted(tab.title)}!{cell}", change))
+        self._fit(tab, change.row, len(cells))
+        self._dates(tab, (tuple(cells),), change.row)
+        self._values(tab, [[_json(v) for v in cells]], change.row)
+        tab.filled = max(tab.filled, change.row)
+
+
+def _chart(tab: _Tab, chart: Chart) -> dict[str, Any]:
+    def source(spec: tuple[int, int, int]) -> dict[str, Any]:
+        column, first, last = spec
+        return {
+            "sources": [
+                {
+                    "sheetId": tab.sheet_id,
+                    "startRowIndex": first - 1,
+                    "endRowIndex": last,
+                    "startColumnIndex": column - 1,
+                    "endColumnIndex": column,
+                }
+            ]
+        }
+
+    return {
+        "addChart": {
+            "chart": {
+                "spec": {
+                    "title": chart.title,
+                    "basicChart": {
+                        "chartType": "BAR",
+                        "legendPosition": "NO_LEGEND",
+                        "headerCount": 0,  # the ranges hold figures only; Sheets would guess
+                        "axis": [
+                            {
+                                "position": "BOTTOM_AXIS",
+                                "viewWindowOptions": {
+                                    # the default mode ("PRETTY") ignores min and max
+                                    "viewWindowMode": "EXPLICIT",
+                                    "viewWindowMin": 0,
+                                    "viewWindowMax": chart.top,
+                                },
+                            }
+                        ],
+                        "domains": [{"domain": {"sourceRange": source(chart.labels)}}],
+                        "series": [
+                            {
+                                "series": {"sourceRange": source(chart.values)},
+                                "targetAxis": "BOTTOM_AXIS",
+                            }
+                        ],
+                    },
+                },
+                "position": {
+                    "overlayPosition": {
+                        "anchorCell": {
+                            "sheetId": tab.sheet_id,
+                            "rowIndex": chart.anchor[1] - 1,
+                            "columnIndex": chart.anchor[0] - 1,
+                        }
+                    }
+                },
+            }
+        }
+    }

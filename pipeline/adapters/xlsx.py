@@ -1,0 +1,460 @@
+"""The local .xlsx workbook: read once, append, update and rewrite safely, save atomically.
+
+The only module that imports openpyxl.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import warnings
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from time import time_ns
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.rich_text import CellRichText
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipeline.core.cells import Cell, Formula, Row
+from pipeline.core.changes import Append, Chart, Plan, Replace, TabTemplate, Update, trim
+from pipeline.core.schema import Snapshot
+from pipeline.errors import WorkbookError, WorkbookLockedError
+
+BACKUPS_KEPT = 14  # runs: the workbook as it was before each of the last 14 runs
+EXCEL_TEXT_LIMIT = 32_767
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_WRAPPED = Alignment(wrap_text=True, vertical="top")
+_DROPDOWN_ROWS = 2000
+_FOREIGN = {
+    ".xls": "an old Excel 97-2003 file",
+    ".ods": "an OpenDocument spreadsheet",
+    ".csv": "a CSV text file",
+    ".numbers": "an Apple Numbers file",
+}
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Where Excel and LibreOffice leave a lock file while the workbook is open."""
+    name = path.name
+    candidates = [f"~${name}", f".~lock.{name}#"]
+    if len(name) > 2:
+        candidates.append(f"~${name[2:]}")  # Excel shortens longer names this way
+    return [path.with_name(c) for c in candidates]
+
+
+def own_folder(path: Path) -> Path:
+    """mentorflow's folder beside a workbook: its backups, mail journal and locks."""
+    return path.parent / "backups"
+
+
+def run_lock(path: Path) -> Path:
+    """The lock file that keeps a second run off the workbook while one is busy."""
+    return own_folder(path) / f".{path.name}.run-lock"
+
+
+def ensure_closed(path: Path) -> None:
+    """Refuse to write a workbook that Excel or LibreOffice has open."""
+    for lock in lock_files(path):
+        if lock.exists():
+            raise WorkbookLockedError(
+                f'"{path.name}" is open in Excel or LibreOffice (lock file "{lock.absolute()}"). '
+                "Close the workbook and run again; nothing was written. If it is not open on "
+                "any computer, delete that lock file: a crash leaves one behind."
+            )
+
+
+def ensure_exists(path: Path) -> None:
+    """A missing workbook is one message: where it was looked for, and how to make one."""
+    if path.exists():
+        return
+    folder = path.absolute().parent
+    where = f"in {folder}" if folder.is_dir() else f"in {folder} (a folder that does not exist)"
+    raise WorkbookError(
+        f'The workbook "{path}" does not exist. mentorflow looked for "{path.name}" {where}. '
+        f'Create it with "mentorflow init {path}", or give the path of your workbook: '
+        '"path" under [workbook] in the config, or --workbook FILE.xlsx.'
+    )
+
+
+@contextlib.contextmanager
+def _quiet_openpyxl() -> Iterator[None]:
+    # openpyxl warns about every extension it does not read (slicers, some validations);
+    # the coordinator can do nothing with those warnings.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
+    ensure_exists(path)
+    try:
+        with _quiet_openpyxl():
+            return openpyxl.load_workbook(path, **options)
+    except PermissionError as exc:
+        raise WorkbookLockedError(
+            f'"{path}" cannot be opened: permission denied. Close it in other programs, '
+            "or check who may read the file."
+        ) from exc
+    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
+        kind = _FOREIGN.get(
+            path.suffix.lower(), "not a valid .xlsx file (damaged, or another kind of file renamed)"
+        )
+        raise WorkbookError(
+            f'"{path}" cannot be read as an .xlsx workbook: it is {kind}. '
+            'Open it in Excel or LibreOffice and save it as "Excel Workbook (.xlsx)".'
+        ) from exc
+
+
+def _plain(value: Any) -> Cell:
+    """A cell value as the pipeline's Cell type."""
+    if value is None or isinstance(value, str | int | float | bool | date):
+        return value
+    if isinstance(value, CellRichText):
+        return str(value)  # the text without its formatting
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _sheet_rows(ws: Worksheet, formulas: dict[tuple[str, int, int], str]) -> tuple[Row, ...]:
+    # ws._cells holds only the cells the file has; iter_rows() would create every empty one.
+    # Rows are built from the cells with a value, so a stray far-away cell costs one row.
+    filled: dict[int, dict[int, Cell]] = {}
+    for (r, c), cell in ws._cells.items():
+        value = cell.value
+        if value is None:
+            continue  # formatting only
+        if cell.data_type == "f":  # a formula, or an array formula object
+            text = value if isinstance(value, str) else str(getattr(value, "text", "") or value)
+            formulas[(ws.title, r, c)] = text
+            filled.setdefault(r, {})[c] = Formula(text)
+        else:
+            filled.setdefault(r, {})[c] = _plain(value)
+    if not filled:
+        return ()
+    rows: list[Row] = []
+    for r in range(1, max(filled) + 1):
+        cells = filled.get(r, {})
+        rows.append(tuple(cells.get(c) for c in range(1, max(cells, default=0) + 1)))
+    return trim(rows)
+
+
+def _cached_values(
+    path: Path, formulas: dict[tuple[str, int, int], str], snapshot: dict[str, list[list[Cell]]]
+) -> None:
+    """Put the last calculated result in place of each formula, where the file holds one."""
+    book = _load(path, data_only=True, read_only=True)
+    try:
+        wanted: dict[str, set[tuple[int, int]]] = {}
+        for title, r, c in formulas:
+            wanted.setdefault(title, set()).add((r, c))
+        for title, cells in wanted.items():
+            last_row = max(r for r, _ in cells)
+            for r, row in enumerate(book[title].iter_rows(max_row=last_row, values_only=True), 1):
+                for c, value in enumerate(row, 1):
+                    if (r, c) in cells and value is not None:
+                        snapshot[title][r - 1][c - 1] = _plain(value)
+    finally:
+        book.close()
+
+
+def _write(ws: Worksheet, row: int, column: int, value: Cell) -> None:
+    if value is None:
+        return
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, Formula):
+        value = value.text
+    if isinstance(value, str):
+        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_TEXT_LIMIT]
+        # Text stays text: "=HYPERLINK(...)" typed by a participant must never become a formula.
+        cell.data_type = "s"
+        return
+    cell.value = value
+    if isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+
+
+def _style_header(ws: Worksheet, width: int) -> None:
+    for column in range(1, width + 1):
+        cell = ws.cell(row=1, column=column)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+    ws.freeze_panes = "A2"
+
+
+def _fit_columns(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int] = ()) -> list[int]:
+    count = max((len(r) for r in rows), default=0)
+    fitted = []
+    for index in range(count):
+        if index < len(widths):
+            width = widths[index]
+        else:
+            longest = max(
+                (len(str(r[index])) for r in rows if index < len(r) and r[index]), default=8
+            )
+            width = min(max(longest + 2, 10), 60)
+        ws.column_dimensions[get_column_letter(index + 1)].width = width
+        fitted.append(width)
+    return fitted
+
+
+def _wrap(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int]) -> None:
+    """Wrap text and give each row the height of its longest cell (not every viewer does)."""
+    for number, row in enumerate(rows, 1):
+        lines = 1
+        for index, value in enumerate(row):
+            if isinstance(value, str) and index < len(widths):
+                lines = max(lines, -(-len(value) // max(widths[index] - 2, 1)))
+            ws.cell(row=number, column=index + 1).alignment = _WRAPPED
+        if lines > 1:
+            ws.row_dimensions[number].height = 15 * lines
+
+
+def _draw(ws: Worksheet, chart: Chart) -> None:
+    """A horizontal bar chart: long question titles stay readable beside their bars."""
+    bars = BarChart()
+    bars.type = "bar"
+    bars.title = chart.title
+    bars.legend = None
+    bars.y_axis.scaling.min = 0
+    bars.y_axis.scaling.max = chart.top
+    bars.y_axis.majorUnit = 1
+    bars.x_axis.scaling.orientation = "maxMin"  # first question on top, as in the table
+    bars.x_axis.delete = False  # keep the axes that LibreOffice and newer Excel otherwise hide
+    bars.y_axis.delete = False
+    column, first, last = chart.values
+    bars.add_data(
+        Reference(ws, min_col=column, min_row=first, max_row=last), titles_from_data=False
+    )
+    column, first, last = chart.labels
+    bars.set_categories(Reference(ws, min_col=column, min_row=first, max_row=last))
+    bars.height = max(7.5, 1.2 * (last - first + 1) + 3)
+    bars.width = 18
+    ws.add_chart(bars, f"{get_column_letter(chart.anchor[0])}{chart.anchor[1]}")
+
+
+def _fill(ws: Worksheet, rows: Sequence[Row], start: int = 1) -> None:
+    for r, row in enumerate(rows, start):
+        for c, value in enumerate(row, 1):
+            _write(ws, r, c, value)
+
+
+class XlsxWorkbook:
+    """One .xlsx file, for one run. Loaded once on opening; `apply` saves it atomically.
+
+    The first save of the run keeps the workbook as it was before the run in `backup_dir`.
+    """
+
+    def __init__(
+        self, path: Path | str, *, writable: bool = True, backup_dir: Path | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.writable = writable
+        self.backup_dir = backup_dir or own_folder(self.path)
+        if writable:
+            ensure_closed(self.path)
+        # rich_text keeps partly bold or coloured cells as they are when the file is saved,
+        # keep_vba the macros of an .xlsm workbook
+        macros = self.path.suffix.lower() == ".xlsm"
+        self._book = _load(self.path, rich_text=True, keep_vba=macros)
+        self._mtime = self.path.stat().st_mtime_ns
+        self._snapshot: Snapshot | None = None
+        self._filled: dict[str, int] = {}
+        self._backed_up = False
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def read(self) -> Snapshot:
+        if self._snapshot is None:
+            formulas: dict[tuple[str, int, int], str] = {}
+            grids = {
+                ws.title: _sheet_rows(ws, formulas)
+                for ws in self._book.worksheets
+                if isinstance(ws, Worksheet)
+            }
+            # A formula showing "" still fills its row: appends go below it, never over it.
+            self._filled = {title: len(rows) for title, rows in grids.items()}
+            if formulas:
+                editable = {t: [list(r) for r in rows] for t, rows in grids.items()}
+                _cached_values(self.path, formulas, editable)
+                grids = {t: trim(rows) for t, rows in editable.items()}
+            self._snapshot = grids
+        return dict(self._snapshot)
+
+    def apply(self, plan: Plan) -> None:
+        if not plan:
+            return
+        if not self.writable:
+            raise WorkbookError(f'"{self.name}" was opened read-only; nothing was written.')
+        self.read()
+        for change in plan.changes:
+            if isinstance(change, Replace):
+                self._replace(change)
+            elif isinstance(change, Update):
+                self._update(change)
+            else:
+                self._append(change)
+        self._save()
+        self._snapshot = None  # the next read sees the saved state
+
+    def _sheet(self, title: str, index: int | None = None) -> Worksheet:
+        if title in self._book.sheetnames:
+            return self._book[title]
+        self._filled[title] = 0
+        return self._book.create_sheet(title, index)
+
+    def _replace(self, change: Replace) -> None:
+        index = None
+        if change.tab in self._book.sheetnames:
+            index = self._book.sheetnames.index(change.tab)
+            self._book.remove(self._book[change.tab])
+        ws = self._sheet(change.tab, index)
+        _fill(ws, change.rows)
+        if change.rows:
+            _style_header(ws, len(change.rows[0]))
+            _wrap(ws, change.rows, _fit_columns(ws, change.rows))
+        for row, column, number_format in change.formats:
+            ws.cell(row=row, column=column).number_format = number_format
+        if change.chart is not None:
+            _draw(ws, change.chart)
+        self._filled[change.tab] = len(trim(change.rows))
+
+    def _append(self, change: Append) -> None:
+        ws = self._sheet(change.tab)
+        rows = change.rows
+        if not self._filled.get(change.tab) and change.header:
+            rows = (change.header, *rows)
+            _style_header(ws, len(change.header))
+            _fit_columns(ws, rows)
+        _fill(ws, rows, start=self._filled.get(change.tab, 0) + 1)
+        self._filled[change.tab] = self._filled.get(change.tab, 0) + len(rows)
+
+    def _update(self, change: Update) -> None:
+        ws = self._sheet(change.tab)
+        if change.expect is not None:
+            change.check(_plain(ws.cell(change.row, change.expect[0] + 1).value))
+        for column, value in enumerate(change.cells, 1):
+            _write(ws, change.row, column, value)
+        if any(value is not None for value in change.cells):
+            # a row below the table (not the Mail log's way) becomes its last row, as in memory
+            self._filled[change.tab] = max(self._filled.get(change.tab, 0), change.row)
+
+    def _save(self) -> None:
+        ensure_closed(self.path)
+        # Two runs at once: the lock makes "unchanged since read?" and the rename one step,
+        # so the second run finds the file changed and writes (and sends) nothing.
+        self.backup_dir.mkdir(parents=True, exist_ok=True)  # mentorflow's own folder
+        import portalocker  # only a run that writes needs it
+
+        with open(self.backup_dir / f".{self.path.name}.lock", "w") as lock:
+            portalocker.lock(lock, portalocker.LOCK_EX)
+            if self.path.stat().st_mtime_ns != self._mtime:
+                raise WorkbookLockedError(
+                    f'"{self.name}" was changed by someone else while mentorflow ran; nothing '
+                    "more was written. Run again to pick up their changes."
+                )
+            if not self._backed_up:  # one backup per run, however often the run saves
+                _backup(self.path, self.backup_dir)
+                self._backed_up = True
+            _save_atomically(self._book, self.path)
+            self._mtime = self.path.stat().st_mtime_ns
+
+    @staticmethod
+    def create(path: Path | str, templates: Sequence[TabTemplate]) -> None:
+        """Write a new workbook from templates; an existing file is never overwritten."""
+        target = Path(path)
+        if target.exists():
+            raise WorkbookError(
+                f'"{target}" already exists and is left as it is. Choose another file name.'
+            )
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for template in templates:
+            ws = book.create_sheet(template.name)
+            _fill(ws, template.rows)
+            _fit_columns(ws, template.rows, template.widths)
+            if template.header and template.rows:
+                _style_header(ws, len(template.rows[0]))
+            for column, choices in template.choices.items():
+                _dropdown(ws, column, choices)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _save_atomically(book, target)
+
+
+def _dropdown(ws: Worksheet, column: int, choices: Sequence[str]) -> None:
+    letter = get_column_letter(column + 1)
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",  # other spellings (e.g. in English) are still allowed
+    )
+    validation.add(f"{letter}2:{letter}{_DROPDOWN_ROWS}")
+    ws.add_data_validation(validation)
+
+
+def _save_atomically(book: OpenpyxlWorkbook, path: Path) -> None:
+    """Save to a temporary file beside the workbook, then rename it over the workbook."""
+    temporary = path.with_name(f".~mentorflow-{path.name}.tmp")
+    try:
+        book.save(temporary)
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except PermissionError as exc:
+        raise WorkbookLockedError(
+            f'"{path.name}" cannot be written: permission denied. Close it in Excel and run again.'
+        ) from exc
+    except OSError as exc:
+        raise WorkbookError(
+            f'"{path.name}" cannot be written: {exc}. Nothing was changed.'
+        ) from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def backups(path: Path, backup_dir: Path) -> list[Path]:
+    """The backups of one workbook, oldest first (not those of "programme-2.xlsx" beside it)."""
+    stem, suffix = re.escape(path.stem), re.escape(path.suffix)
+    named = re.compile(rf"{stem}-(\d{{8}}T\d{{6}}\.\d{{9}}Z|(\d{{8}}-\d{{6}}-\d{{9}})){suffix}")
+    found = []
+    for candidate in backup_dir.glob(f"{path.stem}-*{path.suffix}"):
+        match = named.fullmatch(candidate.name)
+        if match:
+            # names in UTC sort by time; the local-time names of older versions come first
+            found.append((match.group(2) is None, match.group(1), candidate))
+    return [candidate for *_, candidate in sorted(found)]
+
+
+def _backup(path: Path, backup_dir: Path) -> None:
+    """Copy the workbook to the backup folder, named by the time (UTC), and drop the oldest."""
+    now = time_ns()
+    stamp = f"{datetime.fromtimestamp(now // 10**9, UTC):%Y%m%dT%H%M%S}.{now % 10**9:09d}Z"
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, backup_dir / f"{path.stem}-{stamp}{path.suffix}")
+        for old in backups(path, backup_dir)[:-BACKUPS_KEPT]:
+            old.unlink()
+    except OSError as exc:
+        raise WorkbookError(
+            f'"{path.name}" cannot be backed up to {backup_dir}: {exc}. Nothing was changed.'
+        ) from exc

@@ -1,0 +1,107 @@
+"""The Problems tab: every problem as a row in the workbook's language, rewritten only on change.
+
+Each row says since when the problem has been open: carried over from the tab as the last run
+left it, today for a problem that is new. The coordinator's digest lists the new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+
+from pipeline.core.cells import Cell, Row, parse_date, text
+from pipeline.core.changes import Replace
+from pipeline.core.layout import header
+from pipeline.core.messages import render
+from pipeline.core.models import Problem
+from pipeline.core.schema import Snapshot, Table, tab_key
+from pipeline.core.vocab import PROBLEM_COLUMNS, TABS
+from pipeline.errors import CellError
+
+#: What identifies a problem from one run to the next: tab, row, column and its text.
+ProblemKey = tuple[str, str, str, str]
+
+
+def ordered(problems: Iterable[Problem], tab_order: Sequence[str]) -> list[Problem]:
+    """Unique problems in sheet order: by tab as the workbook lists them, then row, then column."""
+    position = {name: index for index, name in enumerate(tab_order)}
+    unique = dict.fromkeys(problems)
+    return sorted(
+        unique,
+        key=lambda p: (position.get(p.tab, len(position)), p.tab, p.row or 0, p.column, p.code),
+    )
+
+
+def _key(tab: Cell, row: Cell, column: Cell, problem: Cell) -> ProblemKey:
+    return (text(tab), text(row), text(column), text(problem))
+
+
+def first_seen(table: Table | None) -> dict[ProblemKey, date]:
+    """The Since day of every problem on the Problems tab as the last run left it."""
+    seen: dict[ProblemKey, date] = {}
+    if table is None or table.header_row is None:
+        return seen
+    for _, row in table.rows:
+        try:
+            day = parse_date(table.cell(row, "since"))
+        except CellError:
+            continue  # an edited or older tab: the problem counts as new
+        cells = (table.cell(row, k) for k in ("tab", "row", "column", "problem"))
+        seen[_key(*cells)] = day
+    return seen
+
+
+def since(problem: Problem, lang: str, seen: Mapping[ProblemKey, date], today: date) -> date:
+    """The day the problem was first seen: on an earlier Problems tab, else today."""
+    _, shown, _ = render(problem, lang)
+    return seen.get(_key(problem.tab, problem.row, problem.column, shown), today)
+
+
+def problem_rows(
+    problems: Sequence[Problem], lang: str, seen: Mapping[ProblemKey, date], today: date
+) -> tuple[Row, ...]:
+    rows: list[Row] = [header("problems", lang)]
+    for problem in problems:
+        severity, shown, fix = render(problem, lang)
+        first = since(problem, lang, seen, today)
+        # ISO text, not a date cell: it reads back the same from every adapter
+        rows.append(
+            (
+                severity,
+                problem.tab,
+                problem.row,
+                problem.column or None,
+                shown,
+                fix,
+                first.isoformat(),
+            )
+        )
+    return tuple(rows)
+
+
+def problems_tab(
+    snapshot: Snapshot,
+    problems: Sequence[Problem],
+    lang: str,
+    tab_names: dict[str, str],
+    seen: Mapping[ProblemKey, date],
+    today: date,
+) -> Replace:
+    """The rewrite of the Problems tab (the run leaves out a rewrite that changes nothing)."""
+    name = next(
+        (n for n in snapshot if tab_key(n, tab_names) == "problems"), TABS.word("problems", lang)
+    )
+    return Replace(name, problem_rows(problems, lang, seen, today))
+
+
+def where(problem: Problem, lang: str) -> str:
+    """'Participants row 3, Email': the place of a problem, in the workbook's language."""
+    row_word = PROBLEM_COLUMNS.word("row", lang).lower()
+    place = problem.tab + (f" {row_word} {problem.row}" if problem.row else "")
+    return place + (f", {problem.column}" if problem.column else "")
+
+
+def as_line(problem: Problem, lang: str) -> str:
+    """One problem on one line, for the terminal and logs."""
+    severity, shown, fix = render(problem, lang)
+    return f"{severity}: {where(problem, lang)}: {shown} {fix}"

@@ -1,0 +1,195 @@
+"""Intake: Google and Microsoft Forms responses become Participants rows, never overwrites."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from pipeline.adapters.workbook import InMemoryWorkbook
+from pipeline.core.cells import Cell
+from pipeline.core.programme import read_programme
+from pipeline.run import RunContext, RunReport, run
+from pipeline.stages import named, nightly
+from tests.conftest import TODAY
+
+PEOPLE = ["E-mail", "Naam", "Rol", "Status", "Startdatum", "Diensten", "Doelen", "Team"]
+
+
+def book(
+    form_tab: str, form: Sequence[Sequence[Cell]], people: Sequence[Sequence[Cell]] = ()
+) -> InMemoryWorkbook:
+    return InMemoryWorkbook(
+        {
+            "Deelnemers": [
+                PEOPLE,
+                [
+                    "anna@zorg.example.org",
+                    "Anna de Vries",
+                    "mentor",
+                    "actief",
+                    None,
+                    "dag; nacht",
+                    "wondzorg",
+                    "PG",
+                ],
+                *people,
+            ],
+            form_tab: form,
+        }
+    )
+
+
+def intake(workbook: InMemoryWorkbook, columns: dict[str, str] | None = None) -> RunReport:
+    return run(workbook, named("intake"), RunContext(TODAY, intake_columns=columns or {}))
+
+
+GOOGLE: list[list[Cell]] = [
+    [
+        "Tijdstempel",
+        "E-mailadres",
+        "Naam",
+        "Startdatum",
+        "Welke diensten ga je draaien?",
+        "Wat wil je leren?",
+    ],
+    [
+        datetime(2026, 11, 20, 9, 14),
+        "bo@zorg.example.org",
+        "Bo Smit",
+        "14-12-2026",
+        "Dag, Nacht",
+        "Medicatie, Dementie",
+    ],
+    [
+        datetime(2026, 11, 21, 16, 2),
+        "cas@zorg.example.org",
+        "Cas Kaya",
+        date(2027, 1, 4),
+        "Avond",
+        "",
+    ],
+]
+GOOGLE_MAPPING = {"Welke diensten ga je draaien?": "Shifts", "Wat wil je leren?": "Doelen"}
+
+
+def test_google_forms_responses_in_dutch_become_new_participants() -> None:
+    workbook = book("Formulierreacties 1", GOOGLE)
+    report = intake(workbook, GOOGLE_MAPPING)
+    assert report.problems == ()
+    assert workbook.tabs["Deelnemers"][2:] == (
+        (
+            "bo@zorg.example.org",
+            "Bo Smit",
+            "mentee",
+            None,
+            "14-12-2026",
+            "Dag, Nacht",
+            "Medicatie, Dementie",
+        ),
+        ("cas@zorg.example.org", "Cas Kaya", "mentee", None, date(2027, 1, 4), "Avond"),
+    )
+    bo = read_programme(workbook.read()).person("bo@zorg.example.org")
+    assert bo is not None and (bo.start_date, bo.shifts, bo.goals) == (
+        date(2026, 12, 14),
+        frozenset({"day", "night"}),
+        ("Medicatie", "Dementie"),
+    )
+
+
+def test_microsoft_forms_responses_are_read_by_their_own_headers() -> None:
+    form: list[list[Cell]] = [
+        ["ID", "Start time", "Completion time", "Email", "Name", "Which shifts?"],
+        [
+            1,
+            datetime(2026, 11, 20, 9, 0),
+            datetime(2026, 11, 20, 9, 4),
+            "dina@zorg.example.org",
+            "Dina Ali",
+            "Day;Weekend;",
+        ],
+    ]
+    workbook = book("Intake", form)
+    intake(workbook, {"Which shifts?": "Shifts"})
+    dina = read_programme(workbook.read()).person("dina@zorg.example.org")
+    assert dina is not None and (dina.name, dina.role, dina.shifts) == (
+        "Dina Ali",
+        "mentee",
+        frozenset({"day", "weekend"}),
+    )
+
+
+def test_a_known_person_is_never_overwritten_and_differences_are_reported() -> None:
+    form: list[list[Cell]] = [
+        ["Tijdstempel", "E-mailadres", "Naam", "Team"],
+        [datetime(2026, 11, 20), "ANNA@zorg.example.org", "Anna de Vries", "Somatiek"],
+        [datetime(2026, 11, 21), "anna@zorg.example.org", "", "PG "],
+    ]
+    workbook = book("Formulierreacties 1", form)
+    before = workbook.tabs["Deelnemers"]
+    report = intake(workbook)
+    assert workbook.tabs["Deelnemers"] == before
+    assert [(p.tab, p.row, p.column, p.code, dict(p.params)) for p in report.problems] == [
+        (
+            "Formulierreacties 1",
+            2,
+            "Team",
+            "intake_differs",
+            {"value": "Somatiek", "first": "2", "current": "PG"},
+        ),
+    ]
+
+
+def test_a_response_is_appended_once_over_many_runs() -> None:
+    workbook = book("Formulierreacties 1", GOOGLE)
+    intake(workbook, GOOGLE_MAPPING)
+    again = intake(workbook, GOOGLE_MAPPING)
+    assert len(workbook.tabs["Deelnemers"]) == 4 and not again.plan and again.problems == ()
+
+
+def test_bad_answers_are_reported_on_the_form_tab_and_not_appended() -> None:
+    form: list[list[Cell]] = [
+        ["Tijdstempel", "E-mailadres", "Naam", "Startdatum"],
+        [datetime(2026, 11, 20), "eve@", "Eve", "morgen"],
+    ]
+    workbook = book("Formulierreacties 1", form)
+    report = intake(workbook)
+    assert [(p.tab, p.row, p.column, p.code) for p in report.problems] == [
+        ("Formulierreacties 1", 2, "E-mailadres", "email_invalid"),
+        ("Formulierreacties 1", 2, "Startdatum", "date_unreadable"),
+    ]
+    assert len(workbook.tabs["Deelnemers"]) == 2
+
+
+def test_a_form_without_an_email_question_says_how_to_map_it() -> None:
+    workbook = book("Intake", [["Tijdstempel", "Jouw adres"], [datetime(2026, 11, 20), "x"]])
+    report = intake(workbook)
+    assert [p.code for p in report.problems] == ["intake_no_email"]
+
+
+def test_someone_who_registers_tonight_gets_a_proposal_tonight() -> None:
+    workbook = book("Formulierreacties 1", GOOGLE)
+    report = run(workbook, nightly(), RunContext(TODAY, intake_columns=GOOGLE_MAPPING))
+    proposals = workbook.tabs["Koppelingen"][1:]
+    assert [(r[1], r[3]) for r in proposals] == [("bo@zorg.example.org", "anna@zorg.example.org")]
+    assert report.exit_code == 0
+
+
+def test_blank_answers_change_nothing_and_a_second_response_is_compared_with_the_first() -> None:
+    form: list[list[Cell]] = [
+        ["Tijdstempel", "E-mailadres", "Naam", "Capaciteit", "Team"],
+        [datetime(2026, 11, 20), "anna@zorg.example.org", "", "", ""],
+        [datetime(2026, 11, 20), "nieuw@zorg.example.org", "Nieuw", "", "A"],
+        [datetime(2026, 11, 21), "nieuw@zorg.example.org", "", "", "B"],
+    ]
+    workbook = book(
+        "Formulierreacties 1", form, people=[["bram@zorg.example.org", "Bram", "mentor", "actief"]]
+    )
+    report = intake(workbook)
+    assert [(p.row, p.column, p.code, dict(p.params)) for p in report.problems] == [
+        (4, "Team", "intake_differs", {"value": "B", "first": "4", "current": "A"})
+    ]
+    assert [r[0] for r in workbook.tabs["Deelnemers"][1:]] == [
+        "anna@zorg.example.org",
+        "bram@zorg.example.org",
+        "nieuw@zorg.example.org",
+    ]
