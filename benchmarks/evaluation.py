@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import random
-import resource
 import time
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from benchmarks.memory import peak_mb
 from pipeline.adapters.workbook import InMemoryWorkbook
 from pipeline.core.layout import header
 from pipeline.core.programme import read_programme
+from pipeline.core.stage import Context
 from pipeline.core.summary import evaluate
-from pipeline.run import RunContext
 
 SIZES = (1_000, 10_000)  # completed matches; about 1.6 responses each
 TODAY = date(2026, 11, 24)
@@ -68,8 +68,8 @@ def measure(matches: int) -> tuple[int, int, float, float]:
     book = workbook(matches)
     programme = read_programme(book.read())
     start = time.perf_counter()
-    result = evaluate(programme, RunContext(TODAY))
+    result = evaluate(programme, Context(TODAY))
     seconds = time.perf_counter() - start
     assert result.plan.changes
     responses = len(book.tabs["Evaluations"]) - 1
-    return matches, responses, seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return matches, responses, seconds, peak_mb()

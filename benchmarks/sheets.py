@@ -16,9 +16,9 @@ from typing import Any
 from benchmarks.workbook import synthetic_rows
 from pipeline.adapters.sheets import SheetsWorkbook, _json, load_credentials
 from pipeline.core.layout import header, new_workbook
+from pipeline.core.night import nightly
 from pipeline.core.vocab import TABS
 from pipeline.run import RunContext, run
-from pipeline.stages import nightly
 from tests.sheets_double import SheetsDouble
 
 SIZES = (50, 5_000)

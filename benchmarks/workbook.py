@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import random
-import resource
 import tempfile
 import time
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.memory import peak_mb
 from pipeline import demo
 from pipeline.adapters.xlsx import XlsxWorkbook
 from pipeline.core.cells import Cell, Row
 from pipeline.core.layout import header, new_workbook
+from pipeline.core.night import command
 from pipeline.core.programme import read_programme
 from pipeline.core.vocab import COLUMNS, TABS
 from pipeline.run import RunContext, run
-from pipeline.stages import command
 
 SIZES = (50, 1_000, 5_000, 20_000)
 TODAY = date(2026, 11, 24)
@@ -76,13 +76,13 @@ def _measure(count: int, path: Path) -> Figures:
     parsed = time.perf_counter()
     report = run(book, command("check"), RunContext(TODAY))  # as `mentorflow check` runs it
     done = time.perf_counter()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     return (
         count,
         loaded - start,
         parsed - loaded,
         done - parsed,
-        peak_mb,
+        peak,
         len(programme.participants),
         len(report.problems),
     )

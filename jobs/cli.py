@@ -21,10 +21,10 @@ from pipeline.errors import ConfigError, MentorflowError, WorkbookError
 # Everything else is imported where a command needs it: `mentorflow --help` and a mistake
 # on the command line answer without loading the spreadsheet, mail and matching libraries.
 if TYPE_CHECKING:
-    from pipeline.adapters.mailer import Delivery
     from pipeline.adapters.workbook import Workbook
     from pipeline.core.changes import Plan
-    from pipeline.run import RunReport, Stage
+    from pipeline.core.night import Stages
+    from pipeline.run import Delivery, RunReport
 
 SHOWN_PROBLEMS = 20
 
@@ -160,7 +160,6 @@ def delivery_for(
     """The mailer of the config (a recording one for a dry run), sender, limits, clock, and
     the organisation's email templates."""
     from pipeline.adapters.mailer import (
-        Delivery,
         Journal,
         Mailer,
         OutboxMailer,
@@ -170,6 +169,7 @@ def delivery_for(
         smtp_connect,
     )
     from pipeline.adapters.xlsx import XlsxWorkbook
+    from pipeline.run import Delivery
 
     mail = config.mail
     password = os.environ.get("SMTP_PASSWORD", "")
@@ -288,7 +288,7 @@ def print_report(title: str, report: RunReport, dry_run: bool) -> None:
         print("  nothing to write: the workbook is up to date")
 
 
-def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -> int:
+def _run_stages(args: argparse.Namespace, stages: Stages) -> int:
     from pipeline.adapters.runlock import exclusive
     from pipeline.run import RunContext, run
 
@@ -320,38 +320,38 @@ def _run_stages(args: argparse.Namespace, stages: Sequence[tuple[str, Stage]]) -
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from pipeline.stages import command
+    from pipeline.core.night import command
 
     return _run_stages(args, command("check"))
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
-    from pipeline.stages import command
+    from pipeline.core.night import command
 
     return _run_stages(args, command("intake"))
 
 
 def cmd_match(args: argparse.Namespace) -> int:
-    from pipeline.stages import command
+    from pipeline.core.night import command
 
     return _run_stages(args, command("match"))
 
 
 def cmd_mail(args: argparse.Namespace) -> int:
-    from pipeline.stages import command
+    from pipeline.core.night import command
 
     return _run_stages(args, command("mail"))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from pipeline.stages import command
+    from pipeline.core.night import command
 
     return _run_stages(args, command("evaluate"))
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from pipeline.core.mail import preview
     from pipeline.core.programme import read_programme
-    from pipeline.mail import preview
 
     config = load_config(args.config)
     now = now_on(config, today_in(config, args.today))
@@ -368,7 +368,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_nightly(args: argparse.Namespace) -> int:
-    from pipeline.stages import nightly
+    from pipeline.core.night import nightly
 
     return _run_stages(args, nightly())
 
@@ -395,9 +395,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipeline import demo as demo_data
     from pipeline.adapters.workbook import InMemoryWorkbook
     from pipeline.adapters.xlsx import XlsxWorkbook, ensure_closed
+    from pipeline.core.night import nightly
     from pipeline.core.vocab import TABS
     from pipeline.run import RunContext, run
-    from pipeline.stages import nightly
 
     config = load_config(args.config)
     today = today_in(config, args.today)

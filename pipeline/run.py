@@ -1,87 +1,59 @@
-"""One run of the job: read the workbook once, run the stages, write one plan."""
+"""One run of the job: decide the night (pipeline.core.night), then carry it out.
+
+`run` is the only part of the pipeline that touches a workbook and a mail server. It reads
+the workbook once, asks the core for the plan, and then does it, in the order the at-most-once
+protocol of SPEC §4 needs:
+
+1. the Mail log rows decided before sending (recovered after a crash, skipped, unwritten)
+   and the first messages, logged `pending`, are SAVED;
+2. each message is handed to the mail server (noted in the journal before and after);
+3. the outcomes are saved over the pending rows, chunk by chunk;
+4. the last save: new people, tonight's proposals, Summary and Problems.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
 
-from pipeline.adapters.mailer import Delivery, RecordingMailer
-from pipeline.adapters.workbook import InMemoryWorkbook, Workbook
-from pipeline.core.changes import Plan, Replace, trim
-from pipeline.core.life import Life
+from pipeline.adapters.mailer import Journal, Mailer
+from pipeline.adapters.workbook import Workbook
+from pipeline.core.changes import Plan
+from pipeline.core.mail import NOT_TRIED, PASSING, REFUSED, Letter, Mailing, MailLog
 from pipeline.core.models import Problem
-from pipeline.core.problems import ProblemKey, first_seen, ordered, problems_tab
-from pipeline.core.programme import Programme, read_programme
+from pipeline.core.night import Night, decide
+from pipeline.core.programme import Programme
+from pipeline.core.stage import Context, Post
+from pipeline.errors import MailError, MailRefused, MailUnavailable, MailUncertain
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a run delivers: the mailer, the sender, the limits, the clock, and saving."""
+
+    mailer: Mailer
+    sender: str
+    now: Callable[[], datetime]
+    commit: Callable[[Plan], None] | None = None  # saves Mail log rows; None: the workbook's
+    per_run: int | None = None
+    per_minute: int | None = None
+    sleep: Callable[[float], None] = time.sleep
+    journal: Journal | None = None  # without one, every key left pending becomes unknown
+    templates: tuple[Path, ...] = ()  # the organisation's email templates, before ours
 
 
 @dataclass(frozen=True)
 class RunContext:
-    """What every stage may know besides the workbook."""
+    """What a run is asked to do, besides the workbook."""
 
     today: date
     dry_run: bool = False
     tab_names: Mapping[str, str] = field(default_factory=dict)  # config [tabs] overrides
     delivery: Delivery | None = None  # how mail goes out; None: the mail stage sends nothing
     intake_columns: Mapping[str, str] = field(default_factory=dict)  # question -> column key
-    reporting: bool = False  # the stage only reports its problems (another command runs)
-    # Filled in by `run` for each stage:
-    workbook: str = ""  # the workbook's name, for messages that point into it
-    found: tuple[Problem, ...] = ()  # the problems found so far: while reading, earlier stages
-    seen: Mapping[ProblemKey, date] = field(default_factory=dict)  # since when, per problem
-
-
-@dataclass(frozen=True)
-class StageResult:
-    plan: Plan = field(default_factory=Plan)  # for `run` to apply at the end
-    applied: Plan = field(default_factory=Plan)  # already saved by the stage (the Mail log)
-    problems: tuple[Problem, ...] = ()
-    lines: tuple[str, ...] = ()  # what the terminal summary says about this stage
-    failed: bool = False  # something (a mail, a write) did not go through: exit code 1
-    shown: Plan = field(default_factory=Plan)  # what a reporting stage would have written
-
-
-Stage = Callable[[Programme, RunContext], StageResult]
-
-
-@dataclass(frozen=True)
-class Reporting:
-    """`stage` as a command that does not run it still reports it (SPEC §2, Problems): its
-    problems, without writing or sending anything."""
-
-    stage: Stage
-
-    def __call__(self, programme: Programme, context: RunContext) -> StageResult:
-        delivery = context.delivery
-        if delivery is not None:  # as a dry run: same journal and templates, nothing leaves
-            delivery = replace(delivery, mailer=RecordingMailer(), commit=_nothing)
-        here = replace(context, dry_run=True, delivery=delivery, reporting=True)
-        result = self.stage(programme, here)
-        return StageResult(problems=result.problems, shown=result.applied + result.plan)
-
-
-def _nothing(plan: Plan) -> None:
-    """A reporting stage saves nothing."""
-
-
-def check(programme: Programme, context: RunContext) -> StageResult:
-    """Validation itself happens while reading; this stage reports what was read."""
-    roles = Counter(p.role for p in programme.participants)
-    statuses = Counter(m.status for m in programme.matches)
-    left_out = len({(p.tab, p.row) for p in programme.problems if p.severity == "error"})
-    lines = [
-        f"participants: {len(programme.participants)} "
-        f"({roles['mentee']} mentees, {roles['mentor']} mentors, {roles['both']} both)",
-        "matches: " + (", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) or "none"),
-        f"rows left out until fixed: {left_out}",
-    ]
-    return StageResult(lines=tuple(lines))
-
-
-def _unchanged(change: object, snapshot: Mapping[str, tuple[object, ...]]) -> bool:
-    """A rewrite of a tab that already holds exactly these rows (Summary, Problems)."""
-    return isinstance(change, Replace) and snapshot.get(change.tab) == trim(change.rows)
 
 
 @dataclass(frozen=True)
@@ -97,56 +69,139 @@ class RunReport:
         return 1 if self.failed else 0
 
 
-def run(book: Workbook, stages: Sequence[tuple[str, Stage]], context: RunContext) -> RunReport:
-    """Read once, run `stages` in order, apply the combined plan (unless nothing changes)."""
-    snapshot = book.read()
-    programme = read_programme(snapshot, context.tab_names)
-    seen = first_seen(programme.tables.get("problems"))
-    found = programme.problems
-    # Each stage sees what earlier stages added (people from the intake form, tonight's
-    # proposals, the mail sent), through a copy in memory; the workbook is written once, at
-    # the end (the Mail log also while sending).
-    working = InMemoryWorkbook(snapshot)
-    results: list[tuple[str, StageResult]] = []
+CHUNK = 50  # messages logged pending per save when there is no per-minute limit
 
-    # What the life of the matches asks of the coordinator, as far as the run has come
-    # (tonight's proposals included: the digest lists it); worked out again only when a stage
-    # changed the programme.
-    life = Life(programme, context.today).problems()
 
-    def so_far() -> list[Problem]:
-        return [*found, *(p for _, r in results for p in r.problems), *life]
-
-    for number, (name, stage) in enumerate(stages, start=1):
-        here = replace(context, workbook=book.name, found=tuple(so_far()), seen=seen)
-        result = stage(programme, here)
-        results.append((name, result))
-        changed = result.applied + result.plan
-        # What a reporting stage would write counts for the problems of the stages after
-        # it, unless one of those really runs: it must see the workbook as it will be.
-        if not any(not isinstance(later, Reporting) for _, later in stages[number:]):
-            changed += result.shown
-        if changed and number < len(stages):  # only a later stage needs the new rows
-            working.apply(changed)
-            programme = read_programme(working.read(), context.tab_names)
-            life = Life(programme, context.today).problems()
-    problems = ordered(so_far(), list(snapshot))
-    plan = Plan()
-    for _, result in results:
-        plan += result.plan
-    plan += Plan(
-        (
-            problems_tab(
-                snapshot, problems, programme.language, dict(context.tab_names), seen, context.today
-            ),
+def run(book: Workbook, stages: Sequence[tuple[str, bool]], context: RunContext) -> RunReport:
+    """Read once, decide the night, and carry it out (a dry run only shows it)."""
+    post = None
+    delivery = context.delivery
+    if delivery is not None:
+        journal = delivery.journal
+        handed_over, accepted = journal.read() if journal else (frozenset(), frozenset())
+        post = Post(
+            delivery.sender,
+            delivery.now(),
+            delivery.templates,
+            delivery.per_run,
+            journal is not None,
+            handed_over,
+            accepted,
         )
+    wanted = Context(
+        context.today, context.tab_names, context.intake_columns, post, workbook=book.name
     )
-    plan = Plan(tuple(c for c in plan.changes if not _unchanged(c, snapshot)))
+    night = decide(book.read(), stages, wanted)
+    mailing = night.mailing
+    if context.dry_run or delivery is None or mailing is None:
+        plan = night.shown() if context.dry_run else night.finish()
+        book.apply(plan)
+        return _report(night, plan, night.lines, None, failed=False)
+    sending = Sending(mailing, delivery, delivery.commit or book.apply)
+    sending.send_all()
+    plan = night.finish(sending.log)
     book.apply(plan)
-    return RunReport(
-        programme=programme,
-        problems=tuple(problems),
-        plan=plan,
-        lines=tuple((name, line) for name, r in results for line in r.lines),
-        failed=any(r.failed for _, r in results),
-    )
+    mail_line = ("mail", sending.summary())
+    lines = tuple(line for line in night.lines if line[0] != "mail")
+    ordered = _in_stage_order(night, (*lines, mail_line))
+    return _report(night, plan, ordered, sending.log, sending.failed)
+
+
+def _in_stage_order(night: Night, lines: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    order = {name: number for number, (name, _) in enumerate(night.steps)}
+    return tuple(sorted(lines, key=lambda line: order.get(line[0], len(order))))
+
+
+def _report(
+    night: Night,
+    plan: Plan,
+    lines: Sequence[tuple[str, str]],
+    log: MailLog | None,
+    failed: bool,
+) -> RunReport:
+    return RunReport(night.tonight, night.final_problems(log), plan, tuple(lines), failed)
+
+
+class Sending:
+    """Carries out a `Mailing`: pending rows saved before each chunk goes, outcomes after."""
+
+    def __init__(self, mailing: Mailing, delivery: Delivery, commit: Callable[[Plan], None]):
+        self.mailing, self.delivery, self._commit = mailing, delivery, commit
+        self.log = mailing.book()
+        self.counts = {"sent": 0, "failed": mailing.unwritten, "unknown": 0}
+        self.reachable = True
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.counts["failed"] or self.counts["unknown"])
+
+    def commit(self) -> None:
+        plan = self.log.flush()
+        if plan:
+            self._commit(plan)
+
+    def send_all(self) -> None:
+        # A welcome names the mentor, so it goes only once tonight's introduction has gone;
+        # if that failed, the welcome is not logged and waits (SPEC §1, "Introductions").
+        self.wave(self.mailing.first)
+        self.wave(tuple(x for x in self.mailing.second if self._sent(x.message.after)))
+        self.commit()  # recovered and skipped keys, when nothing was sent to carry them
+        self.delivery.mailer.close()
+        if self.delivery.journal is not None:
+            self.delivery.journal.clear()  # every outcome is saved in the Mail log now
+
+    def _sent(self, key: str) -> bool:
+        entry = self.log.state.get(key)
+        return entry is not None and entry.status == "sent"
+
+    def wave(self, letters: Sequence[Letter]) -> None:
+        delivery = self.delivery
+        gap = 60.0 / delivery.per_minute if delivery.per_minute else 0.0
+        size = delivery.per_minute or CHUNK
+        for start in range(0, len(letters), size):
+            chunk = letters[start : start + size]
+            if not self.reachable:
+                break  # what is left is not logged: it waits for the next run
+            # Logged as pending and saved BEFORE sending: a crash now leaves "pending", never
+            # a second copy.
+            for letter in chunk:
+                self.log.add(letter.entry("pending"))
+            self.commit()
+            for letter in chunk:
+                if not self.reachable:
+                    status, detail = "failed", NOT_TRIED
+                else:
+                    if self.counts["sent"] and gap:
+                        delivery.sleep(gap)
+                    status, detail = self._hand_over(letter)
+                    self.reachable = not detail.startswith(PASSING)
+                self.counts[status] += 1
+                self.log.add(letter.entry(status, detail))
+            self.commit()
+
+    def _hand_over(self, letter: Letter) -> tuple[str, str]:
+        journal, key = self.delivery.journal, letter.message.key
+        if journal is not None:
+            journal.attempt(key)
+        try:
+            self.delivery.mailer.send(letter.email, key)
+        except MailRefused as exc:
+            return "failed", f"{REFUSED}: {exc}"
+        except MailUncertain as exc:
+            return "unknown", f"may have been sent: {exc}"
+        except MailUnavailable as exc:
+            return "failed", f"{PASSING}: {exc}"
+        except MailError as exc:
+            return "failed", str(exc)
+        if journal is not None:
+            journal.done(key)
+        return "sent", ""
+
+    def summary(self) -> str:
+        counts, mailing = self.counts, self.mailing
+        sendable = len(mailing.letters) + mailing.waiting + mailing.unwritten
+        waiting = sendable - counts["sent"] - counts["failed"] - counts["unknown"]
+        return (
+            f"sent {counts['sent']}, failed {counts['failed']}, unknown {counts['unknown']}, "
+            f"skipped {mailing.skipped}" + (f"; {waiting} wait for the next run" if waiting else "")
+        )

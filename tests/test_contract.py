@@ -20,10 +20,10 @@ from pipeline.adapters.workbook import InMemoryWorkbook, Workbook
 from pipeline.adapters.xlsx import XlsxWorkbook
 from pipeline.core.cells import Cell, parse_date
 from pipeline.core.changes import Append, Plan, Replace, Update
+from pipeline.core.night import nightly
 from pipeline.core.schema import Snapshot
 from pipeline.errors import WorkbookLockedError
 from pipeline.run import RunContext, run
-from pipeline.stages import nightly
 from tests.conftest import write_xlsx
 from tests.sheets_double import SheetsDouble
 
@@ -308,7 +308,8 @@ def test_every_request_of_a_nightly_run_conforms_to_googles_published_api(
 ) -> None:
     """The whole log of a night on the demo programme, checked again against the discovery
     document and the grids as they were: the double refused nothing, and nothing would be."""
-    from pipeline.adapters.mailer import Delivery, RecordingMailer
+    from pipeline.adapters.mailer import RecordingMailer
+    from pipeline.run import Delivery
     from tests.sheets_discovery import check, deprecated
 
     tabs = {t.name: [list(r) for r in t.rows] for t in demo.templates(TODAY, "nl")}

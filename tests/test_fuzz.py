@@ -16,10 +16,10 @@ from pipeline.adapters.workbook import InMemoryWorkbook
 from pipeline.core.cells import Cell, Formula
 from pipeline.core.layout import header, settings_rows
 from pipeline.core.messages import render
+from pipeline.core.night import named, nightly
 from pipeline.core.vocab import LANGUAGES
 from pipeline.errors import WorkbookLayoutError
 from pipeline.run import RunContext, run
-from pipeline.stages import named, nightly
 from tests.adapters.test_xlsx import every_cell
 from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, TODAY, write_xlsx
 

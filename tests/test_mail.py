@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -19,15 +18,15 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
-from pipeline.adapters.mailer import Delivery, Journal, RecordingMailer, SmtpMailer, smtp_connect
+from pipeline.adapters.mailer import Journal, RecordingMailer, SmtpMailer, smtp_connect
 from pipeline.adapters.workbook import InMemoryWorkbook, Workbook
 from pipeline.adapters.xlsx import XlsxWorkbook
 from pipeline.core.cells import Cell
 from pipeline.core.messages import render as render_problem
+from pipeline.core.night import nightly
 from pipeline.core.programme import read_programme
 from pipeline.errors import MailRefused, MailUnavailable
-from pipeline.run import RunContext, RunReport, run
-from pipeline.stages import nightly
+from pipeline.run import Delivery, RunContext, RunReport, run
 from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, Server, free_port, write_xlsx
 from tests.core.test_journey import OFFSETS, keyed
 
@@ -296,7 +295,7 @@ def test_killing_the_job_at_random_moments_never_delivers_a_key_twice(in_tmp: Pa
                 command, cwd=in_tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             )
             time.sleep(rng.uniform(0.6, 1.6))
-            job.send_signal(signal.SIGKILL)
+            job.kill()  # SIGKILL; TerminateProcess on Windows
             job.wait()
             rerun = subprocess.run(
                 command, cwd=in_tmp, env=env, capture_output=True, text=True, timeout=60

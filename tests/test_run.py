@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pipeline.adapters.workbook import InMemoryWorkbook
 from pipeline.core.changes import Replace
+from pipeline.core.night import named, nightly
 from pipeline.run import RunContext, run
-from pipeline.stages import named, nightly
 from tests.conftest import TODAY, basic_tabs, person
 
 

@@ -21,12 +21,10 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from pipeline.core.changes import Plan
 from pipeline.errors import MailRefused, MailUnavailable, MailUncertain
 
 
@@ -77,21 +75,6 @@ class Journal:
     def clear(self) -> None:
         """Every outcome is in the Mail log now: nothing left to recover."""
         self.path.unlink(missing_ok=True)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """How a run delivers: the mailer, the sender, the limits, the clock, and saving."""
-
-    mailer: Mailer
-    sender: str
-    now: Callable[[], datetime]
-    commit: Callable[[Plan], None]  # save these Mail log rows now (before and after sending)
-    per_run: int | None = None
-    per_minute: int | None = None
-    sleep: Callable[[float], None] = time.sleep
-    journal: Journal | None = None  # without one, every key left pending becomes unknown
-    templates: tuple[Path, ...] = ()  # the organisation's email templates, before ours
 
 
 @dataclass

@@ -16,13 +16,14 @@ from datetime import date, timedelta
 from pipeline.core.cells import email_key
 from pipeline.core.evaluation import Evaluations, Response
 from pipeline.core.journey import Outgoing
-from pipeline.core.life import Life
+from pipeline.core.life import life_of
 from pipeline.core.messages import render as render_problem
 from pipeline.core.models import Match, Problem, latest
 from pipeline.core.problems import ordered, since, where
 from pipeline.core.programme import Programme
 from pipeline.core.render import first_name, long_date, programme_variables
 from pipeline.core.settings import setting_row
+from pipeline.core.stage import Context
 from pipeline.core.vocab import (
     MAIL_STATUSES,
     MATCH_STATUSES,
@@ -32,7 +33,6 @@ from pipeline.core.vocab import (
     WEEKDAYS,
     Phrases,
 )
-from pipeline.run import RunContext
 
 #: New problems listed one by one in the digest; the rest are counted.
 LISTED_PROBLEMS = 25
@@ -116,7 +116,7 @@ def _flags(
 
 
 def _problem_items(
-    problems: Sequence[Problem], lang: str, run: RunContext, since_day: date
+    problems: Sequence[Problem], lang: str, run: Context, since_day: date
 ) -> list[dict[str, str]]:
     items = []
     for problem in problems:
@@ -142,7 +142,7 @@ def _previous_digest(programme: Programme, week: Week) -> date | None:
     return max(days, default=None)
 
 
-def _to_mark(programme: Programme, run: RunContext, week: Week) -> list[dict[str, str]]:
+def _to_mark(programme: Programme, run: Context, week: Week) -> list[dict[str, str]]:
     """Matches whose Status no longer says what the job does with them, each listed in one
     digest: finished ones (to mark completed) and ones a replacement ended (to mark ended)."""
     previous = _previous_digest(programme, week)
@@ -154,12 +154,12 @@ def _to_mark(programme: Programme, run: RunContext, week: Week) -> list[dict[str
             "status": MATCH_STATUSES.word(status, lang),
             "replaced_by": replaced_by.get(match.match_id, ""),
         }
-        for match, status, since_day in Life(programme, run.today).to_mark()
+        for match, status, since_day in life_of(programme, run.today).to_mark()
         if previous is None or since_day > previous
     ]
 
 
-def digest(programme: Programme, run: RunContext, found: Evaluations) -> Outgoing | None:
+def digest(programme: Programme, run: Context, found: Evaluations) -> Outgoing | None:
     """The digest message due today, if any (the Mail log decides whether it already went)."""
     week = digest_week(programme, run.today)
     if week is None:

@@ -38,7 +38,7 @@ from pipeline.core.cells import (
     quote,
     text,
 )
-from pipeline.core.life import Life
+from pipeline.core.life import life_of
 from pipeline.core.models import Match, Problem
 from pipeline.core.programme import Programme
 from pipeline.core.schema import Table
@@ -199,7 +199,7 @@ def _layout(table: Table, problems: list[Problem]) -> _Layout:
 
 def _anchors(programme: Programme, today: date) -> dict[str, date]:
     """The day each match's journey counts from, where it is known (see `Life.anchor`)."""
-    life = Life(programme, today)
+    life = life_of(programme, today)
     return {m.match_id: life.anchor(m) for m in programme.matches if life.dated(m)}
 
 

@@ -19,8 +19,8 @@ from pipeline.core.parse import parse_participants
 from pipeline.core.programme import Programme
 from pipeline.core.schema import Table
 from pipeline.core.scoring import fold
+from pipeline.core.stage import Context, StageResult
 from pipeline.core.vocab import PARTICIPANT_COLUMNS, ROLES
-from pipeline.run import RunContext, StageResult
 
 #: The Participants fields compared between a response and the coordinator's row.
 COMPARED = (
@@ -70,7 +70,7 @@ def _shown(value: object) -> str:
     return "" if value is None else text(value)  # type: ignore[arg-type]
 
 
-def intake(programme: Programme, run: RunContext) -> StageResult:
+def intake(programme: Programme, run: Context) -> StageResult:
     """Append new people from the form; report answers that differ for people already known."""
     form = programme.tables.get("intake")
     mapping = run.intake_columns
@@ -85,6 +85,7 @@ def intake(programme: Programme, run: RunContext) -> StageResult:
     known = {p.key: p for p in programme.participants}
     problems: list[Problem] = []
     appended: list[tuple[Cell, ...]] = []
+    newcomers: list[Participant] = []
     last_row = max((number for number, _ in people.rows), default=people.header_row or 1)
     for number, raw in form.rows:  # one at a time: a second response is an update, not a copy
         one = Table(
@@ -109,6 +110,7 @@ def intake(programme: Programme, run: RunContext) -> StageResult:
                 appended.append(people.record(values))
                 # a later response of this person compares with the row appended now
                 known[answer.key] = replace(answer, row=last_row + len(appended))
+                newcomers.append(known[answer.key])
                 continue
             problems += _differences(form, mapped, raw, answer, current)
     plan = Plan((Append(people.name, tuple(appended)),)) if appended else Plan()
@@ -116,7 +118,9 @@ def intake(programme: Programme, run: RunContext) -> StageResult:
         f"{len(form.rows)} response(s): {len(appended)} new participant(s), "
         f"{sum(p.code == 'intake_differs' for p in problems)} difference(s) reported",
     )
-    return StageResult(plan=plan, problems=tuple(problems), lines=lines)
+    return StageResult(
+        plan=plan, problems=tuple(problems), lines=lines, participants=tuple(newcomers)
+    )
 
 
 def _differences(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from pipeline.core.cells import add_days, email_key
-from pipeline.core.life import Life
+from pipeline.core.life import Life, life_of
 from pipeline.core.models import MailLogEntry, Match, Participant, latest
 from pipeline.core.programme import Programme
 
@@ -132,7 +132,7 @@ def journey(
     (failed) after that.
     """
     settings = programme.settings
-    life = Life(programme, today)
+    life = life_of(programme, today)
     states = latest(programme.mail_log)
     logged = set(states) - never_left - retry
     messages: list[Message] = []

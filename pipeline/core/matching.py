@@ -18,8 +18,8 @@ from pipeline.core.models import Match, Participant, Problem
 from pipeline.core.programme import Programme
 from pipeline.core.scoring import Features, Fit, Weights, fit
 from pipeline.core.solver import Solution, solve
+from pipeline.core.stage import Context, StageResult
 from pipeline.core.vocab import MATCH_COLUMNS, MATCH_STATUSES, TABS
-from pipeline.run import RunContext, StageResult
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def match_rows(
     return name, rows, header("matches", lang)
 
 
-def match(programme: Programme, context: RunContext) -> StageResult:
+def match(programme: Programme, context: Context) -> StageResult:
     outcome = propose(programme, context.today)
     chosen, solution, proposals = outcome.pool, outcome.solution, outcome.proposals
     problems = unmatched_problems(programme, outcome, context.today)
@@ -218,10 +218,25 @@ def match(programme: Programme, context: RunContext) -> StageResult:
     if proposals:
         tab, rows, new_header = match_rows(programme, proposals, context.today)
         plan = Plan((Append(tab, rows, new_header),))
+    table = programme.tables.get("matches")
+    below = table.last_row if table is not None and table.header_row is not None else 1
+    status = "approved" if programme.settings.auto_approve else "proposed"
+    added = tuple(
+        Match(
+            below + n,
+            p.match_id,
+            p.mentee.email,
+            p.mentor.email,
+            status,
+            round(p.score, 1),
+            context.today,
+        )
+        for n, p in enumerate(proposals, start=1)
+    )
     approved = " (approved automatically)" if programme.settings.auto_approve else ""
     lines = (
         f"{len(proposals)} proposed{approved} for {len(chosen.mentees)} mentee(s) waiting, "
         f"{len(chosen.mentors)} mentor(s) with room; total score {solution.total:.1f}",
         f"mentees left without a mentor: {len(problems)}",
     )
-    return StageResult(plan=plan, problems=tuple(problems), lines=lines)
+    return StageResult(plan=plan, problems=tuple(problems), lines=lines, matches=added)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -30,6 +30,28 @@ class Programme:
     # An approved replacement (new match ID) -> the match it ended, whose mentor left. The
     # ended match is in `matches` with status "ended" (SPEC §1, "A mentor who leaves").
     replaces: Mapping[str, Match] = field(default_factory=dict)
+    parsed: Parsed | None = None  # the models before the checks across tabs
+
+    def adding(
+        self,
+        participants: Sequence[Participant] = (),
+        matches: Sequence[Match] = (),
+        mail_log: Sequence[MailLogEntry] = (),
+    ) -> Programme:
+        """The programme with rows a stage of tonight adds, checked across tabs again; no
+        cell is parsed twice. A Mail log entry replaces the entry of its row."""
+        if self.parsed is None or not (participants or matches or mail_log):
+            return self
+        parsed = self.parsed
+        rows = {e.row for e in mail_log}
+        return assemble(
+            dataclasses.replace(
+                parsed,
+                participants=(*parsed.participants, *participants),
+                matches=(*parsed.matches, *matches),
+                mail_log=(*(e for e in parsed.mail_log if e.row not in rows), *mail_log),
+            )
+        )
 
     @cached_property
     def people(self) -> Mapping[str, Participant]:
@@ -189,45 +211,88 @@ def _check_matches(
     return kept, held, replaces, problems
 
 
-def read_programme(snapshot: Snapshot, tab_names: Mapping[str, str] | None = None) -> Programme:
-    """Parse and check every tab. Raises WorkbookLayoutError only for a missing tab or header."""
+@dataclass(frozen=True)
+class Parsed:
+    """The models read from the cells, before the checks across tabs: parsed once a night."""
+
+    language: str
+    tables: Mapping[str, Table]
+    settings: Settings
+    participants: tuple[Participant, ...]
+    exclusions: tuple[Exclusion, ...]
+    matches: tuple[Match, ...]  # usable on their own row
+    held_matches: tuple[Match, ...]  # a cell of their own row keeps them out
+    mail_log: tuple[MailLogEntry, ...]
+    problems: tuple[Problem, ...]  # found while reading the cells
+    tab_order: tuple[str, ...]
+
+
+def parse_programme(snapshot: Snapshot, tab_names: Mapping[str, str] | None = None) -> Parsed:
+    """Turn every tab's cells into models. Raises WorkbookLayoutError only for a missing tab
+    or header."""
     tables, problems = read_tables(snapshot, tab_names or {})
     detected = detect_language(snapshot, tables)
     settings, found = parse_settings(tables.get("settings"), detected or DEFAULT_LANGUAGE)
     lang = detected or settings.language or DEFAULT_LANGUAGE
     problems.extend(found)
-
-    people_table = tables["participants"]
-    people, found = parse_participants(people_table, lang)
+    people, found = parse_participants(tables["participants"], lang)
     problems.extend(found)
-    people, found = _check_preferences(people, people_table, lang)
-    problems.extend(found)
-    by_key = {p.key: p for p in people}
-
     exclusions, found = parse_exclusions(tables.get("exclusions"), lang)
     problems.extend(found)
-    problems.extend(_check_exclusions(exclusions, set(by_key), tables.get("exclusions"), lang))
-
     mail_log, found = parse_mail_log(tables.get("mail_log"), lang)
     problems.extend(found)
-    introduced = {e.match_id for e in mail_log if e.touchpoint == "introduction"}
-
     usable, held, found = parse_matches(tables.get("matches"), lang)
     problems.extend(found)
+    return Parsed(
+        lang,
+        tables,
+        settings,
+        tuple(people),
+        tuple(exclusions),
+        tuple(usable),
+        tuple(held),
+        tuple(mail_log),
+        tuple(problems),
+        tuple(snapshot),
+    )
+
+
+def assemble(parsed: Parsed) -> Programme:
+    """Check the models across tabs: preferred mentors, exclusions, who a match names, a
+    second open match, a replacement for a mentor who left."""
+    lang, tables = parsed.language, parsed.tables
+    problems = list(parsed.problems)
+    people_table = tables["participants"]
+    people, found = _check_preferences(list(parsed.participants), people_table, lang)
+    problems.extend(found)
+    by_key = {p.key: p for p in people}
+    exclusions = list(parsed.exclusions)
+    problems.extend(_check_exclusions(exclusions, set(by_key), tables.get("exclusions"), lang))
+    introduced = {e.match_id for e in parsed.mail_log if e.touchpoint == "introduction"}
     usable, held, replaces, found = _check_matches(
-        usable, held, by_key, introduced, tables.get("matches"), lang
+        list(parsed.matches),
+        list(parsed.held_matches),
+        by_key,
+        introduced,
+        tables.get("matches"),
+        lang,
     )
     problems.extend(found)
-
     return Programme(
         language=lang,
         tables=tables,
-        settings=settings,
+        settings=parsed.settings,
         participants=tuple(people),
         exclusions=tuple(exclusions),
         matches=tuple(usable),
         held_matches=tuple(held),
-        mail_log=tuple(mail_log),
-        problems=tuple(ordered(problems, list(snapshot))),
+        mail_log=parsed.mail_log,
+        problems=tuple(ordered(problems, list(parsed.tab_order))),
         replaces=replaces,
+        parsed=parsed,
     )
+
+
+def read_programme(snapshot: Snapshot, tab_names: Mapping[str, str] | None = None) -> Programme:
+    """Parse and check every tab. Raises WorkbookLayoutError only for a missing tab or header."""
+    return assemble(parse_programme(snapshot, tab_names))

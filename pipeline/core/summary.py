@@ -15,13 +15,13 @@ from datetime import date
 from pipeline.core.cells import Cell, Row, add_days
 from pipeline.core.changes import Chart, Plan, Replace
 from pipeline.core.evaluation import EVALUATED, Evaluations, Question, Response, read_evaluations
-from pipeline.core.life import Life
+from pipeline.core.life import life_of
 from pipeline.core.matching import pool
 from pipeline.core.programme import Programme
 from pipeline.core.render import month_name
 from pipeline.core.settings import PROGRAMME_NAME
+from pipeline.core.stage import Context, StageResult
 from pipeline.core.vocab import TABS, Phrases
-from pipeline.run import RunContext, StageResult
 
 # Labels of the Summary tab: (en, nl, nb)
 _L = Phrases(
@@ -154,7 +154,7 @@ def health(programme: Programme, today: date) -> Health:
         and (day.year, day.month) == (today.year, today.month)
     )
     return Health(
-        len(Life(programme, today).running_matches),  # finished ones count as completed
+        len(life_of(programme, today).running_matches),  # finished ones count as completed
         statuses.count("proposed"),
         len(pool(programme, today).mentees),
         sent,
@@ -322,7 +322,7 @@ def _row(question: Question, group: str, shown: Figures, minimum: int, lang: str
     return tuple(cells) + shown.counts
 
 
-def evaluate(programme: Programme, run: RunContext) -> StageResult:
+def evaluate(programme: Programme, run: Context) -> StageResult:
     """Read the evaluations and rewrite Summary (the run leaves an unchanged Summary alone)."""
     found = read_evaluations(programme, run.today)
     if run.reporting:  # its problems only: the figures (and pandas) wait for `evaluate`

@@ -14,14 +14,14 @@ import openpyxl
 import pytest
 
 from jobs.cli import main
-from pipeline.adapters.mailer import Delivery, OutboxMailer
+from pipeline.adapters.mailer import OutboxMailer
 from pipeline.adapters.xlsx import BACKUPS_KEPT, XlsxWorkbook, backups
 from pipeline.core.changes import Append, Plan, Replace, Update
+from pipeline.core.night import named
 from pipeline.core.programme import read_programme
 from pipeline.core.vocab import JOB_TABS, TABS
 from pipeline.errors import WorkbookError, WorkbookLockedError
-from pipeline.run import RunContext, run
-from pipeline.stages import named
+from pipeline.run import Delivery, RunContext, run
 from tests.conftest import TODAY, basic_tabs, email, people_rows, person, write_xlsx
 
 DATA = Path(__file__).parent.parent / "data"

@@ -20,8 +20,8 @@ from pipeline.core.models import Problem
 from pipeline.core.programme import read_programme
 from pipeline.core.render import render
 from pipeline.core.settings import SPECS
+from pipeline.core.stage import Context
 from pipeline.core.vocab import LANGUAGES, TABS
-from pipeline.run import RunContext
 from tests import evaluation_data as data
 from tests.conftest import Server, write_xlsx
 
@@ -234,7 +234,7 @@ def test_every_part_of_the_digest_renders_in_every_language(lang: str) -> None:
     many = tuple(
         Problem.at("Participants", n, "Email", "email_missing", "skipped") for n in range(40)
     )
-    message = digest(prog, RunContext(day, workbook="w.xlsx", found=many), found)
+    message = digest(prog, Context(day, workbook="w.xlsx", found=many), found)
     assert message is not None and message.key == f"digest/2026-11-09/{COORDINATOR}"
     rendered = render("digest", lang, message.variables)
     assert rendered.subject and "\n" not in rendered.subject

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from pipeline.adapters.workbook import InMemoryWorkbook
 from pipeline.core.cells import Cell
+from pipeline.core.night import named
 from pipeline.core.programme import read_programme
 from pipeline.core.scoring import Features, Weights
 from pipeline.run import RunContext, RunReport, run
-from pipeline.stages import named
 from tests import reference
 from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, TODAY
 from tests.reference import Person

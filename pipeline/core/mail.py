@@ -1,6 +1,7 @@
 """The mail stage (SPEC §4): the journey's messages, each sent at most once.
 
-The Mail log is the memory. For every run:
+This module decides; `pipeline.run` carries the decision out. The Mail log is the memory.
+For every run:
 1. a key still `pending` from an earlier run (that run died mid-send) is logged `unknown`
    and shown on Problems, never sent again by itself;
 2. messages too late to send are logged `skipped`;
@@ -15,12 +16,11 @@ its row written over. Every `failed` or `unknown` message is a Problems row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from email.message import EmailMessage
 from pathlib import Path
 
-from pipeline.adapters.mailer import Delivery, Mailer
 from pipeline.core.cells import Cell, Row
 from pipeline.core.changes import Append, Change, Plan, Update
 from pipeline.core.digest import digest, digest_problems
@@ -30,16 +30,9 @@ from pipeline.core.layout import header
 from pipeline.core.models import MailLogEntry, Problem, latest
 from pipeline.core.programme import Programme
 from pipeline.core.render import build, context, language_of, render
+from pipeline.core.stage import Context, Post, StageResult
 from pipeline.core.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, SKIPS, TABS, TOUCHPOINTS
-from pipeline.errors import (
-    MailError,
-    MailRefused,
-    MailUnavailable,
-    MailUncertain,
-    PreviewError,
-    TemplateProblem,
-)
-from pipeline.run import RunContext, StageResult
+from pipeline.errors import PreviewError, TemplateProblem
 
 
 class MailLog:
@@ -63,17 +56,13 @@ class MailLog:
         self.earlier = frozenset(self.rows)  # keys logged by earlier runs
         self._new: list[Row] = []
         self._updates: list[Update] = []
+        self.logged: list[str] = []  # keys logged tonight, in order
 
-    def log(
-        self,
-        key: str,
-        match_id: str,
-        touchpoint: str,
-        to: str,
-        subject: str,
-        status: str,
-        detail: str = "",
-    ) -> None:
+    def add(self, entry: Entry) -> None:
+        """Log one message's state: a new row, or its row written over."""
+        key, match_id, touchpoint, to = entry.key, entry.match_id, entry.touchpoint, entry.to
+        subject, status, detail = entry.subject, entry.status, entry.detail
+        moment = self.now.replace(tzinfo=None, microsecond=0)
         values: dict[str, Cell] = {
             "key": key,
             "match_id": match_id,
@@ -83,7 +72,7 @@ class MailLog:
             "to": to,
             "subject": subject,
             "status": MAIL_STATUSES.word(status, self.lang),
-            "time": self.now.replace(tzinfo=None, microsecond=0),
+            "time": moment,
             "detail": detail,
         }
         if key in self.earlier:
@@ -105,9 +94,21 @@ class MailLog:
             self.rows[key] = self.next_row
             self.next_row += 1
             self._new.append(row)
+        earlier = self.state.get(key)
+        stamp = earlier.time if earlier is not None and key in self.earlier else f"{moment}"
         self.state[key] = MailLogEntry(
-            self.rows[key], key, match_id, touchpoint, to, status, subject, "", detail
+            self.rows[key],
+            key,
+            match_id,
+            touchpoint,
+            to,
+            status,
+            subject,
+            stamp,
+            str(values["detail"]),
         )
+        if key not in self.logged:
+            self.logged.append(key)
 
     def flush(self) -> Plan:
         """The changes logged since the last flush: new rows first, then rows written over."""
@@ -168,165 +169,6 @@ def passing(entry: MailLogEntry) -> bool:
     return entry.status == "failed" and entry.detail.startswith((PASSING, TEMPLATE, "not sent:"))
 
 
-def deliver(programme: Programme, run: RunContext, delivery: Delivery) -> StageResult:
-    """Run the protocol above; the rows are saved as it goes, the summary is returned."""
-    log = MailLog(programme, delivery.now())
-    latest = dict(log.state)
-    handed_over, accepted = delivery.journal.read() if delivery.journal else (frozenset(),) * 2
-    left_pending = [e for e in latest.values() if e.status == "pending"]
-    # A key still pending: the run that logged it died. The journal tells what happened.
-    never_left = frozenset(
-        e.key
-        for e in left_pending
-        if delivery.journal is not None and e.key not in handed_over | accepted
-    )
-    for entry in left_pending:
-        if entry.key in accepted:
-            status, detail = "sent", "accepted by the server; logged after the run stopped"
-        elif entry.key not in never_left:
-            status, detail = (
-                "unknown",
-                f"{STOPPED}: it may or may not have arrived",
-            )
-        else:
-            continue  # never handed over: due again below
-        log.log(
-            entry.key, entry.match_id, entry.touchpoint, entry.to, entry.subject, status, detail
-        )
-    retry = frozenset(e.key for e in latest.values() if passing(e))
-    found = read_evaluations(programme, run.today)
-    due = [
-        outgoing(programme, m, run.today)
-        for m in journey(programme, run.today, found.respondents, never_left, retry)
-    ]
-    grace = programme.settings.grace_days
-    # The digest counts the Mail log's problems too, as the Problems tab will show them
-    weekly = digest(programme, replace(run, found=(*run.found, *log.problems(grace))), found)
-    if (
-        weekly is not None
-        and (weekly.key not in latest or weekly.key in never_left | retry)
-        and (run.today - weekly.due).days <= grace
-    ):
-        due = sorted([*due, weekly], key=lambda m: (m.due, m.key))
-    problems = tuple(digest_problems(programme))
-    skipped = [m for m in due if m.skip]
-    sendable = [m for m in due if not m.skip]
-    to_send = sendable[: delivery.per_run]
-    for m in skipped:
-        reason = SKIPS.word(m.skip, programme.language)
-        log.log(m.key, m.match_id, m.touchpoint, m.to_email, "", "skipped", reason)
-    settings = programme.settings
-    reply_to = (settings.coordinator_name, settings.coordinator_email)
-    prepared: list[tuple[Outgoing, EmailMessage]] = []
-    unwritten = 0
-    for m in to_send:
-        try:
-            prepared.append(
-                (m, _prepare(m, delivery, None if m.touchpoint == "digest" else reply_to))
-            )
-        except TemplateProblem as exc:
-            # An organisation's template with a mistake: this message cannot be written; the
-            # others still go, and it is tried again once the template is corrected.
-            log.log(m.key, m.match_id, m.touchpoint, m.to_email, "", "failed", f"{TEMPLATE}: {exc}")
-            unwritten += 1
-    if run.dry_run:
-        for message, built in prepared:
-            delivery.mailer.send(built, message.key)  # a recording mailer: nothing leaves
-            _log(log, message, built, "pending")
-        listed = tuple(
-            f"would send {m.touchpoint} to {m.to_email}: {b['Subject']}" for m, b in prepared
-        )
-        return StageResult(
-            plan=log.flush(),
-            problems=(*problems, *log.problems(grace)),
-            lines=(f"would send {len(prepared)}, skip {len(skipped)}", *listed),
-        )
-
-    saved = Plan()
-
-    def commit(plan: Plan) -> None:
-        nonlocal saved
-        if plan:
-            delivery.commit(plan)
-            saved += plan
-
-    counts = {"sent": 0, "failed": unwritten, "unknown": 0}
-    gap = 60.0 / delivery.per_minute if delivery.per_minute else 0.0
-    size = delivery.per_minute or CHUNK
-    reachable = True
-
-    def send_all(wave: list[tuple[Outgoing, EmailMessage]]) -> None:
-        nonlocal reachable
-        for start in range(0, len(wave), size):
-            chunk = wave[start : start + size]
-            if not reachable:
-                break  # what is left is not logged: it waits for the next run
-            # Logged as pending and saved BEFORE sending: a crash now leaves "pending", never
-            # a second copy.
-            for message, built in chunk:
-                _log(log, message, built, "pending")
-            commit(log.flush())
-            for message, built in chunk:
-                if not reachable:
-                    status, detail = "failed", NOT_TRIED
-                else:
-                    if counts["sent"] and gap:
-                        delivery.sleep(gap)
-                    if delivery.journal is not None:
-                        delivery.journal.attempt(message.key)
-                    status, detail = _send(delivery.mailer, built, message.key)
-                    if status == "sent" and delivery.journal is not None:
-                        delivery.journal.done(message.key)
-                    reachable = not detail.startswith(PASSING)
-                counts[status] += 1
-                _log(log, message, built, status, detail)
-            commit(log.flush())
-
-    # A welcome names the mentor, so it goes only once tonight's introduction has gone; if
-    # that failed, the welcome is not logged and waits (SPEC §1, "Introductions").
-    tonight = {m.key for m in to_send}
-    send_all([p for p in prepared if p[0].after not in tonight])
-    send_all([p for p in prepared if p[0].after in tonight and _status(log, p[0].after) == "sent"])
-    commit(log.flush())  # recovered and skipped keys, when nothing was sent to carry them
-    delivery.mailer.close()
-    if delivery.journal is not None:
-        delivery.journal.clear()  # every outcome is saved in the Mail log now
-    waiting = len(sendable) - counts["sent"] - counts["failed"] - counts["unknown"]
-    lines = (
-        f"sent {counts['sent']}, failed {counts['failed']}, unknown {counts['unknown']}, "
-        f"skipped {len(skipped)}" + (f"; {waiting} wait for the next run" if waiting else ""),
-    )
-    return StageResult(
-        applied=saved,
-        problems=(*problems, *log.problems(grace)),
-        lines=lines,
-        failed=bool(counts["failed"] or counts["unknown"]),
-    )
-
-
-CHUNK = 50  # messages logged pending per save when there is no per-minute limit
-
-
-def _status(log: MailLog, key: str) -> str:
-    """A key's state tonight; "" when it is not logged (it waits for the next run)."""
-    entry = log.state.get(key)
-    return entry.status if entry is not None else ""
-
-
-def _log(
-    log: MailLog, message: Outgoing, built: EmailMessage, status: str, detail: str = ""
-) -> None:
-    log.log(
-        message.key,
-        message.match_id,
-        message.touchpoint,
-        message.to_email,
-        str(built["Subject"]),
-        status,
-        detail,
-    )
-
-
 def outgoing(programme: Programme, message: Message, today: date) -> Outgoing:
     """A journey message in the recipient's language, with its templates' variables."""
     lang = language_of(programme, message)
@@ -347,41 +189,189 @@ def outgoing(programme: Programme, message: Message, today: date) -> Outgoing:
     )
 
 
-def _prepare(
-    message: Outgoing, delivery: Delivery, reply_to: tuple[str, str] | None
-) -> EmailMessage:
-    rendered = render(message.touchpoint, message.lang, message.variables, delivery.templates)
-    return build(
-        rendered, delivery.sender, message.to_name, message.to_email, delivery.now(), reply_to
-    )
+def _prepare(message: Outgoing, post: Post, reply_to: tuple[str, str] | None) -> EmailMessage:
+    rendered = render(message.touchpoint, message.lang, message.variables, post.templates)
+    return build(rendered, post.sender, message.to_name, message.to_email, post.now, reply_to)
 
 
-def _send(mailer: Mailer, built: EmailMessage, key: str) -> tuple[str, str]:
-    try:
-        mailer.send(built, key)
-    except MailRefused as exc:
-        return "failed", f"{REFUSED}: {exc}"
-    except MailUncertain as exc:
-        return "unknown", f"may have been sent: {exc}"
-    except MailUnavailable as exc:
-        return "failed", f"{PASSING}: {exc}"
-    except MailError as exc:
-        return "failed", str(exc)
-    return "sent", ""
+@dataclass(frozen=True)
+class Entry:
+    """One Mail log row to write: what `MailLog.log` takes."""
+
+    key: str
+    match_id: str
+    touchpoint: str
+    to: str
+    subject: str
+    status: str
+    detail: str = ""
 
 
-def mail(programme: Programme, run: RunContext) -> StageResult:
-    """The stage: deliver when the run has a way to deliver (the command line always does).
+@dataclass(frozen=True, eq=False)
+class Letter:
+    """A message to send tonight, built: its journey facts and the email itself."""
 
-    Without one, it reports the Mail log's failed and unknown messages and the digest's
-    settings, as a night with mail would.
+    message: Outgoing
+    email: EmailMessage
+
+    def entry(self, status: str, detail: str = "") -> Entry:
+        m = self.message
+        return Entry(
+            m.key, m.match_id, m.touchpoint, m.to_email, str(self.email["Subject"]), status, detail
+        )
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """The mail stage's plan (SPEC §4): what is logged before anything is sent, and what is
+    sent, in order. The executor (pipeline.run) logs each letter `pending` and saves it
+    before sending it; a letter whose `after` key is sent tonight waits for its outcome."""
+
+    programme: Programme  # as the mail stage saw it: the Mail log's rows and language
+    now: datetime
+    log: tuple[Entry, ...]  # recovered after a crash, skipped, unwritten (template errors)
+    letters: tuple[Letter, ...]  # to send tonight, within the per-run limit, oldest first
+    skipped: int
+    waiting: int  # due and sendable, beyond the per-run limit: the next run sends them
+
+    @property
+    def first(self) -> tuple[Letter, ...]:
+        """The letters that wait for nothing sent tonight."""
+        tonight = {x.message.key for x in self.letters} | {e.key for e in self.unwritten_entries}
+        return tuple(x for x in self.letters if x.message.after not in tonight)
+
+    @property
+    def second(self) -> tuple[Letter, ...]:
+        """The welcomes that go once tonight's introduction has gone (SPEC §1)."""
+        first = {x.message.key for x in self.first}
+        return tuple(x for x in self.letters if x.message.key not in first)
+
+    @property
+    def unwritten_entries(self) -> tuple[Entry, ...]:
+        """Messages due tonight that could not be written (a template error)."""
+        return tuple(e for e in self.log if e.status == "failed")
+
+    @property
+    def unwritten(self) -> int:
+        return len(self.unwritten_entries)
+
+    def book(self) -> MailLog:
+        """A Mail log with this plan's first rows logged, for the executor to go on with."""
+        log = MailLog(self.programme, self.now)
+        for entry in self.log:
+            log.add(entry)
+        return log
+
+    def logged(self) -> MailLog:
+        """The Mail log as it will be once tonight's letters are logged `pending`: what a dry
+        run shows and what the stages after mail see."""
+        log = self.book()
+        for letter in self.letters:
+            log.add(letter.entry("pending"))
+        return log
+
+
+def mail(programme: Programme, run: Context) -> StageResult:
+    """Decide tonight's mail: recover what a crashed run left pending (with the journal's
+    facts), skip what is too late, and build every message that is due.
+
+    Without a way to deliver, it reports the Mail log's failed and unknown messages and the
+    digest's settings, as a night with mail would.
     """
-    if run.delivery is None:
+    grace = programme.settings.grace_days
+    post = run.post
+    if post is None:
         log = MailLog(programme, datetime.combine(run.today, time()))
-        grace = programme.settings.grace_days
         problems = (*digest_problems(programme), *log.problems(grace))
         return StageResult(problems=problems, lines=("no mail transport: nothing sent",))
-    return deliver(programme, run, run.delivery)
+    log = MailLog(programme, post.now)
+    latest = dict(log.state)
+    left_pending = [e for e in latest.values() if e.status == "pending"]
+    # A key still pending: the run that logged it died. The journal tells what happened.
+    never_left = frozenset(
+        e.key
+        for e in left_pending
+        if post.journal and e.key not in post.handed_over | post.accepted
+    )
+    first: list[Entry] = []
+    for pending in left_pending:
+        if pending.key in post.accepted:
+            status, detail = "sent", "accepted by the server; logged after the run stopped"
+        elif pending.key not in never_left:
+            status, detail = "unknown", f"{STOPPED}: it may or may not have arrived"
+        else:
+            continue  # never handed over: due again below
+        p = pending
+        first.append(Entry(p.key, p.match_id, p.touchpoint, p.to, p.subject, status, detail))
+    for recovered in first:
+        log.add(recovered)
+    retry = frozenset(e.key for e in latest.values() if passing(e))
+    found = read_evaluations(programme, run.today)
+    due = [
+        outgoing(programme, m, run.today)
+        for m in journey(programme, run.today, found.respondents, never_left, retry)
+    ]
+    # The digest counts the Mail log's problems too, as the Problems tab will show them
+    weekly = digest(programme, replace(run, found=(*run.found, *log.problems(grace))), found)
+    if (
+        weekly is not None
+        and (weekly.key not in latest or weekly.key in never_left | retry)
+        and (run.today - weekly.due).days <= grace
+    ):
+        due = sorted([*due, weekly], key=lambda m: (m.due, m.key))
+    skipped = [m for m in due if m.skip]
+    sendable = [m for m in due if not m.skip]
+    chosen = sendable[: post.per_run]
+    first += [
+        Entry(
+            m.key,
+            m.match_id,
+            m.touchpoint,
+            m.to_email,
+            "",
+            "skipped",
+            SKIPS.word(m.skip, programme.language),
+        )
+        for m in skipped
+    ]
+    settings = programme.settings
+    reply_to = (settings.coordinator_name, settings.coordinator_email)
+    letters: list[Letter] = []
+    for m in chosen:
+        try:
+            built = _prepare(m, post, None if m.touchpoint == "digest" else reply_to)
+        except TemplateProblem as exc:
+            # An organisation's template with a mistake: this message cannot be written; the
+            # others still go, and it is tried again once the template is corrected.
+            first.append(
+                Entry(
+                    m.key, m.match_id, m.touchpoint, m.to_email, "", "failed", f"{TEMPLATE}: {exc}"
+                )
+            )
+            continue
+        letters.append(Letter(m, built))
+    mailing = Mailing(
+        programme,
+        post.now,
+        tuple(first),
+        tuple(letters),
+        len(skipped),
+        len(sendable) - len(chosen),
+    )
+    shown = mailing.logged()
+    return StageResult(
+        problems=(*digest_problems(programme), *shown.problems(grace)),
+        lines=(
+            f"would send {len(letters)}, skip {len(skipped)}",
+            *(
+                f"would send {letter.message.touchpoint} to {letter.message.to_email}: "
+                f"{letter.email['Subject']}"
+                for letter in letters
+            ),
+        ),
+        mail_log=tuple(shown.state[k] for k in shown.logged),
+        mailing=mailing,
+    )
 
 
 def preview(
