@@ -1,8 +1,18 @@
 # One Makefile for everything: each target builds its own virtual environment
-# first, so a fresh machine with only python3 and make is enough.
-PYTHON ?= python3
+# first, so a fresh machine with only Python and make is enough. On Windows, run make
+# from Git Bash: the recipes need its sh, rm and touch.
 VENV ?= .venv
+ifeq ($(OS),Windows_NT)
+# Windows names the interpreter python (there is no python3), and a virtual environment
+# keeps its programs in Scripts\ as .exe files instead of in bin/.
+PYTHON ?= python
+BIN := $(VENV)/Scripts
+EXE := .exe
+else
+PYTHON ?= python3
 BIN := $(VENV)/bin
+EXE :=
+endif
 STAMP := $(VENV)/.installed-stamp
 DEMO_DIR ?= demo
 
@@ -10,33 +20,34 @@ DEMO_DIR ?= demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python$(EXE) -m pip install --quiet --upgrade pip
+	$(BIN)/python$(EXE) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/mentorflow demo $(DEMO_DIR)
+	$(BIN)/mentorflow$(EXE) demo $(DEMO_DIR)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python$(EXE) -m pytest
 
 check: $(STAMP)
-	$(BIN)/ruff check pipeline jobs tests benchmarks
-	$(BIN)/ruff format --check pipeline jobs tests benchmarks
-	$(BIN)/mypy
+	$(BIN)/ruff$(EXE) check pipeline jobs tests benchmarks
+	$(BIN)/ruff$(EXE) format --check pipeline jobs tests benchmarks
+	$(BIN)/mypy$(EXE)
+	$(BIN)/lint-imports$(EXE)
 
 fix: $(STAMP)
-	$(BIN)/ruff check --fix pipeline jobs tests benchmarks
-	$(BIN)/ruff format pipeline jobs tests benchmarks
+	$(BIN)/ruff$(EXE) check --fix pipeline jobs tests benchmarks
+	$(BIN)/ruff$(EXE) format pipeline jobs tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python$(EXE) -m benchmarks
 
 # The empty workbooks a coordinator uploads to Google Drive (README, "Connect your Google
 # Sheet"); a test fails when they differ from what `mentorflow init` writes.
 templates: $(STAMP)
 	for lang in nl en nb; do rm -f templates/workbook/programme-$$lang.xlsx; \
-	  $(BIN)/mentorflow init templates/workbook/programme-$$lang.xlsx --lang $$lang; done
+	  $(BIN)/mentorflow$(EXE) init templates/workbook/programme-$$lang.xlsx --lang $$lang; done
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from benchmarks import evaluation, mail, matching, sheets, startup, workbook
+from benchmarks.memory import shown
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -43,7 +44,7 @@ def main() -> int:
         f"Start-up: wall time of a command in a fresh process ({startup.RUNS} runs each)",
         ["command", "median s", "best s", "peak MB", "target s"],
         [
-            [what, f"{median:.2f}", f"{best:.2f}", f"{peak:.0f}", f"{target:.1f}"]
+            [what, f"{median:.2f}", f"{best:.2f}", shown(peak), f"{target:.1f}"]
             for what, median, best, peak, target in started
         ],
     )
@@ -70,9 +71,9 @@ def main() -> int:
             [
                 f"{m:,} x {r:,}",
                 f"{seconds:.2f}",
-                f"{peak:.0f}",
+                shown(peak),
                 f"{dense[0]:.2f}" if dense else "not run (many GB)",
-                f"{dense[1]:.0f}" if dense else "-",
+                shown(dense[1]) if dense else "-",
                 f"{dense[0] / seconds:.2f}" if dense else "-",
                 ("yes" if (dense[2], round(dense[3], 3)) == (count, round(total, 3)) else "NO")
                 if dense
@@ -112,7 +113,7 @@ def main() -> int:
                 f"{read_s:.2f}",
                 f"{parse_s:.2f}",
                 f"{check_s:.2f}",
-                f"{peak:.0f}",
+                shown(peak),
                 f"{valid:,}",
                 f"{problems:,}",
             ]
@@ -123,10 +124,7 @@ def main() -> int:
     table(
         "Evaluate stage: responses linked to matches, Summary built (in memory)",
         ["matches", "responses", "seconds", "peak MB"],
-        [
-            [f"{m:,}", f"{r:,}", f"{seconds:.2f}", f"{peak:.0f}"]
-            for m, r, seconds, peak in evaluated
-        ],
+        [[f"{m:,}", f"{r:,}", f"{seconds:.2f}", shown(peak)] for m, r, seconds, peak in evaluated],
     )
     runs = [fresh(sheets.measure, size) for size in sheets.SIZES]
     table(

@@ -350,6 +350,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
+    from pipeline.adapters.mailer import file_name
     from pipeline.core.mail import preview
     from pipeline.core.programme import read_programme
 
@@ -361,6 +362,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     for stem, message, html in preview(
         programme, args.match, args.touchpoint, config.mail.sender, now, config.email_templates
     ):
+        stem = file_name(stem)  # the Match ID as typed: Windows refuses ':' or '?' in a name
         (args.out / f"{stem}.eml").write_bytes(message.as_bytes())
         (args.out / f"{stem}.html").write_text(html, encoding="utf-8")
         print(f"wrote {args.out / stem}.eml and .html: {message['Subject']}")
@@ -453,6 +455,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A name the output's code page cannot show (a log file on Windows is cp1252) prints as
+    # "?" instead of ending the run halfway through its report.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and sys.stdout.errors == "strict":
+        reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

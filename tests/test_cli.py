@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +19,7 @@ from jobs.cli import COMMANDS, build_parser, main
 from tests.conftest import TODAY, approved_pair, basic_tabs, person, write_xlsx
 
 ROOT = Path(__file__).parent.parent
+CONFIG = Path("config", "mentorflow.toml")  # in messages as the system writes paths
 
 
 def digest(path: Path) -> str:
@@ -36,7 +40,7 @@ def test_every_command_has_help_and_is_in_the_readme(
         main([command, "--help"])
     assert done.value.code == 0
     assert "--dry-run" in capsys.readouterr().out
-    assert re.search(rf"mentorflow .*{command}", (ROOT / "README.md").read_text())
+    assert re.search(rf"mentorflow .*{command}", (ROOT / "README.md").read_text(encoding="utf-8"))
 
 
 def test_check_writes_problems_and_exits_0(
@@ -86,17 +90,17 @@ def test_a_dry_run_may_read_a_workbook_that_is_open_in_excel(
         (
             basic_tabs(),
             'timezone = "Europe/Amsterdam"\n[mail]\ntransprt = "smtp"\n',
-            "mentorflow: config/mentorflow.toml: unknown key 'mail.transprt'.",
+            f"mentorflow: {CONFIG}: unknown key 'mail.transprt'.",
         ),
         (
             basic_tabs(),
             "[mail]\ntransport = 'smtp'\n",
-            "mentorflow: config/mentorflow.toml: mail.transport is 'smtp' but mail.smtp_host",
+            f"mentorflow: {CONFIG}: mail.transport is 'smtp' but mail.smtp_host",
         ),
         (
             basic_tabs(),
             "timezone = Europe/Amsterdam\n",
-            "mentorflow: config/mentorflow.toml: not valid TOML",
+            f"mentorflow: {CONFIG}: not valid TOML",
         ),
         (
             basic_tabs(),
@@ -224,15 +228,17 @@ def test_demo_builds_a_workbook_with_problems_and_runs_nightly(
 
 def test_the_installed_command_and_the_cron_module_run(in_tmp: Path) -> None:
     write_xlsx(in_tmp / "programme.xlsx", basic_tabs())
-    script = Path(sys.executable).parent / "mentorflow"
-    for argv in ([str(script), "check"], [sys.executable, "-m", "jobs.nightly", "--dry-run"]):
+    script = shutil.which("mentorflow", path=str(Path(sys.executable).parent))  # .exe on Windows
+    assert script, "the mentorflow command is not installed: pip install -e '.[dev]'"
+    windows = {k: v for k, v in os.environ.items() if k == "SYSTEMROOT"}  # Python needs it there
+    for argv in ([script, "check"], [sys.executable, "-m", "jobs.nightly", "--dry-run"]):
         done = subprocess.run(
             argv,
             capture_output=True,
             text=True,
             cwd=in_tmp,
             timeout=60,
-            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **windows},
         )
         assert (done.returncode, done.stderr) == (0, ""), argv
         assert "participants: 2" in done.stdout
@@ -267,6 +273,20 @@ def test_preview_writes_each_recipients_message_to_look_at(
     assert (code, err) == (2, 'mentorflow: there is no usable match "M-9999" on the Matches tab.\n')
 
 
+def test_a_preview_of_a_match_id_no_file_system_takes_still_writes_its_files(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tabs = approved_pair()
+    tabs["Matches"][-1][0] = "M:7/b?"  # typed by hand: Windows refuses ':' and '?' in a name
+    write_xlsx(in_tmp / "programme.xlsx", tabs)
+    code, _, _ = run_cli(capsys, "preview", "--match", "M:7/b?", "--touchpoint", "welcome")
+    assert code == 0
+    assert sorted(p.name for p in (in_tmp / "preview").iterdir()) == [
+        "M_7_b_-welcome-mentee.eml",
+        "M_7_b_-welcome-mentee.html",
+    ]
+
+
 @pytest.mark.parametrize("lang", ["nl", "en", "nb"])
 def test_the_shipped_empty_workbooks_are_what_init_writes(lang: str) -> None:
     """templates/workbook/ holds the files a coordinator uploads to Google Drive."""
@@ -285,3 +305,17 @@ def test_the_shipped_empty_workbooks_are_what_init_writes(lang: str) -> None:
         }
 
     assert cells(shipped.read()) == cells(expected), "run: make templates"
+
+
+def test_a_name_the_output_cannot_show_does_not_stop_the_run(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Output redirected to a file on Windows is cp1252: "Łeider" prints as "?eider"."""
+    people = [person("anna", "mentor"), {**person("bo"), "Role": "Łeider"}]
+    write_xlsx(in_tmp / "programme.xlsx", basic_tabs(people))
+    written = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(written, encoding="cp1252"))
+    code = main(["check", "--today", "2026-11-24"])
+    sys.stdout.flush()
+    assert code == 0
+    assert 'The role "?eider" is unknown.' in written.getvalue().decode("cp1252")

@@ -60,9 +60,9 @@ def test_a_templates_folder_that_is_not_there_is_one_line_and_exit_2(
     missing = (in_tmp / "config" / "huisstijl").resolve()
     assert (code, out) == (2, "")
     assert err == (
-        f"mentorflow: config/mentorflow.toml: mail.templates names the folder {missing}, which "
-        "does not exist. Create it with your copies of the email templates, or remove the line "
-        "to use the shipped ones.\n"
+        f"mentorflow: {Path('config', 'mentorflow.toml')}: mail.templates names the folder "
+        f"{missing}, which does not exist. Create it with your copies of the email templates, "
+        "or remove the line to use the shipped ones.\n"
     )
 
 

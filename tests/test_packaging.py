@@ -101,6 +101,24 @@ def test_the_dependency_check_notices_a_missing_declaration() -> None:
     assert "gspread" not in missing  # a declared one is not reported
 
 
+# standard library modules that Windows lacks
+POSIX_ONLY = {"fcntl", "resource", "termios", "tty", "pty", "pwd", "grp", "posix", "syslog"}
+
+
+def test_the_package_imports_nothing_that_windows_lacks() -> None:
+    """The same package runs on Linux, macOS and Windows: a run lock through portalocker,
+    not fcntl."""
+    imported = {
+        (alias.name if isinstance(node, ast.Import) else node.module or "").partition(".")[0]: path
+        for folder in (ROOT / "pipeline", ROOT / "jobs")
+        for path in folder.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert {name: imported[name] for name in POSIX_ONLY & set(imported)} == {}
+
+
 # --- the built wheel, installed in a fresh environment ---------------------------------------
 
 
@@ -159,19 +177,23 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bin folder of a fresh virtual environment holding the wheel and its dependencies."""
     venv = tmp_path_factory.mktemp("venv")
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
+    programs = venv / ("Scripts" if sys.platform == "win32" else "bin")  # python.exe on Windows
+    python = Path(shutil.which("python", path=str(programs)) or programs / "python")
     # No byte-compiling: it is most of the install's time, and Python compiles what it runs.
     done = pip("install", "--no-compile", str(wheel), python=python)
     checked(done, "installing the wheel", venv)
-    return venv / "bin"
+    return programs
 
 
 def run_installed(bin_dir: Path, cwd: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     """A command of the installed package, from `cwd`, in an environment without the checkout."""
+    program = shutil.which(argv[0], path=str(bin_dir)) or str(bin_dir / argv[0])  # X.exe too
+    home = {"HOME": str(cwd), "USERPROFILE": str(cwd)}  # USERPROFILE: the home on Windows
+    windows = {k: v for k, v in os.environ.items() if k == "SYSTEMROOT"}  # Python needs it there
     return subprocess.run(
-        [str(bin_dir / argv[0]), *argv[1:]],
+        [program, *argv[1:]],
         cwd=cwd,
-        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(cwd)},
+        env={"PATH": os.pathsep.join([str(bin_dir), "/usr/bin", "/bin"]), **home, **windows},
         capture_output=True,
         text=True,
         timeout=120,

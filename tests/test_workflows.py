@@ -1,8 +1,9 @@
-"""The scheduled workflows: valid for GitHub, and safe for a job that sends mail."""
+"""The workflows: valid for GitHub, safe for a job that sends mail, running the Makefile."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -18,14 +19,22 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
 
 def load(name: str) -> Any:
-    return YAML(typ="safe").load((ROOT / ".github" / "workflows" / name).read_text())
+    return YAML(typ="safe").load(
+        (ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8")
+    )
+
+
+def tool(name: str) -> str:
+    """A command installed beside this Python: bin/name, or Scripts\\name.exe on Windows."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    assert found, f"{name} is not installed: pip install -e '.[dev]'"
+    return found
 
 
 def test_the_workflows_are_valid_against_the_github_workflow_schema() -> None:
     assert [p.name for p in WORKFLOWS] == ["nightly.yml", "test.yml"]
-    checker = Path(sys.executable).parent / "check-jsonschema"
     done = subprocess.run(
-        [str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *WORKFLOWS],
         capture_output=True,
         text=True,
         timeout=120,
@@ -38,9 +47,8 @@ def test_the_schema_check_can_fail(tmp_path: Path) -> None:
     broken.write_text(
         "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    timeout-minutes: soon\n"
     )
-    checker = Path(sys.executable).parent / "check-jsonschema"
     done = subprocess.run(
-        [str(checker), "--builtin-schema", "vendor.github-workflows", str(broken)],
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", broken],
         capture_output=True,
         text=True,
         timeout=120,
@@ -50,11 +58,8 @@ def test_the_schema_check_can_fail(tmp_path: Path) -> None:
 
 def zizmor(*paths: Path) -> list[dict[str, Any]]:
     """zizmor's findings, offline, for the given workflow files or folders."""
-    beside = Path(sys.executable).parent / "zizmor"
-    program = str(beside) if beside.exists() else shutil.which("zizmor")
-    assert program, "zizmor is not installed: pip install -e '.[dev]'"
     done = subprocess.run(
-        [program, "--offline", "--format", "json", *map(str, paths)],
+        [tool("zizmor"), "--offline", "--format", "json", *paths],
         capture_output=True,
         text=True,
         timeout=120,
@@ -100,7 +105,7 @@ def test_every_action_is_pinned_to_a_commit_of_a_named_release() -> None:
     uses = [
         (path.name, line)
         for path in WORKFLOWS
-        for line in path.read_text().splitlines()
+        for line in path.read_text(encoding="utf-8").splitlines()
         if re.match(r"^\s*(- )?uses:", line)
     ]
     assert [u for u in uses if not pinned.match(u[1])] == []
@@ -148,17 +153,52 @@ def test_secrets_reach_the_job_only_through_its_environment() -> None:
     assert summary["if"] == "always()" and "GITHUB_STEP_SUMMARY" in summary["run"]
 
 
-def test_the_test_workflow_runs_make_test() -> None:
-    (job,) = load("test.yml")["jobs"].values()
-    assert any(step.get("run") == "make test" for step in job["steps"])
-    assert load("test.yml")["permissions"] == {"contents": "read"}
+def test_the_test_workflow_runs_make_check_and_make_test_on_linux_macos_and_windows() -> None:
+    """CI runs what developers run, on every system a coordinator may use."""
+    flow = load("test.yml")
+    (job,) = flow["jobs"].values()
+    assert job["strategy"]["matrix"]["os"] == ["ubuntu-latest", "macos-latest", "windows-latest"]
+    assert job["strategy"]["fail-fast"] is False  # one failing system cancels no other
+    assert job["runs-on"] == "${{ matrix.os }}"
+    assert [step["run"] for step in job["steps"] if "run" in step] == ["make check", "make test"]
+    shells = {step.get("shell", job["defaults"]["run"]["shell"]) for step in job["steps"]}
+    assert shells == {"bash"}  # Git Bash on Windows: the Makefile's recipes need sh
+    assert flow["permissions"] == {"contents": "read"}
+
+
+@pytest.mark.parametrize(
+    ("system", "python", "pytest_line"),
+    [
+        ("", "python3", ".venv/bin/python -m pytest"),
+        ("Windows_NT", "python", ".venv/Scripts/python.exe -m pytest"),
+    ],
+)
+def test_the_makefile_finds_the_virtual_environment_on_every_system(
+    system: str, python: str, pytest_line: str
+) -> None:
+    """A Windows venv keeps its programs in Scripts as .exe files, and Windows has no python3."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "PYTHON", "VENV"))}
+    done = subprocess.run(
+        [make, "--dry-run", "--always-make", "test", f"OS={system}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert f"{python} -m venv .venv" in lines and pytest_line in lines
 
 
 @pytest.mark.parametrize(
     "line",
     [
         entry
-        for entry in (ROOT / "config" / "crontab.example").read_text().splitlines()
+        for entry in (ROOT / "config" / "crontab.example").read_text(encoding="utf-8").splitlines()
         if re.match(r"\d", entry)
     ],
 )

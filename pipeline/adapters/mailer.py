@@ -90,6 +90,11 @@ class RecordingMailer:
         pass
 
 
+def file_name(text: str) -> str:
+    """`text` as a file name every system accepts (no `: * ? < > | /` and the like)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "message"
+
+
 class OutboxMailer:
     """Writes each message as an .eml file (open it in any mail program); the demo's default."""
 
@@ -98,8 +103,7 @@ class OutboxMailer:
 
     def send(self, message: EmailMessage, key: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("_") or "message"
-        target = self.folder / f"{name}.eml"
+        target = self.folder / f"{file_name(key)}.eml"
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_bytes(message.as_bytes())
         os.replace(temporary, target)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -88,6 +87,7 @@ def test_the_state_folder_follows_xdg_and_else_lies_in_the_home_folder(
     assert state_dir() == tmp_path / "xdg" / "mentorflow"
     monkeypatch.delenv("XDG_STATE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path / "home"))  # the home folder on Windows
     assert state_dir() == tmp_path / "home" / ".local" / "state" / "mentorflow"
 
 
@@ -115,7 +115,7 @@ def test_a_killed_run_leaves_no_stale_lock(workbook_file: Path) -> None:
         with busy, exclusive(str(workbook_file), lock=run_lock(workbook_file)):
             pass  # pragma: no cover
     finally:
-        run.send_signal(signal.SIGKILL)
+        run.kill()  # SIGKILL; TerminateProcess on Windows
         run.wait()
         assert run.stdout is not None
         run.stdout.close()
