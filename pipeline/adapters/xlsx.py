@@ -1,6 +1,7 @@
 """The local .xlsx workbook: read once, append, update and rewrite safely, save atomically.
 
-The only module that imports openpyxl.
+The only module that imports openpyxl, and only to write: reading, which every run does and
+which must be quick (issue 12), is `xlsx_reader`'s, with the standard library.
 """
 
 from __future__ import annotations
@@ -10,32 +11,27 @@ import os
 import re
 import shutil
 import warnings
-from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from time import time_ns
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.cell.rich_text import CellRichText
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
-
+from pipeline.adapters.xlsx_reader import Sheets, plain, read_xlsx
 from pipeline.core.cells import Cell, Formula, Row
 from pipeline.core.changes import Append, Chart, Plan, Replace, TabTemplate, Update, trim
 from pipeline.core.schema import Snapshot
 from pipeline.errors import WorkbookError, WorkbookLockedError
 
+if TYPE_CHECKING:  # openpyxl itself is imported where a workbook is written
+    from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+T = TypeVar("T")
 BACKUPS_KEPT = 14  # runs: the workbook as it was before each of the last 14 runs
 EXCEL_TEXT_LIMIT = 32_767
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_WRAPPED = Alignment(wrap_text=True, vertical="top")
+_HEADER_COLOUR = "DDEBF7"
 _DROPDOWN_ROWS = 2000
 _FOREIGN = {
     ".xls": "an old Excel 97-2003 file",
@@ -97,17 +93,18 @@ def _quiet_openpyxl() -> Iterator[None]:
         yield
 
 
-def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
+def _opened(path: Path, load: Callable[[Path], T]) -> T:
+    """What `load` reads from the workbook file; the many ways a file can be wrong, as one
+    message each."""
     ensure_exists(path)
     try:
-        with _quiet_openpyxl():
-            return openpyxl.load_workbook(path, **options)
+        return load(path)
     except PermissionError as exc:
         raise WorkbookLockedError(
             f'"{path}" cannot be opened: permission denied. Close it in other programs, '
             "or check who may read the file."
         ) from exc
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
+    except Exception as exc:  # zipfile, XML and openpyxl raise many kinds on a damaged file
         kind = _FOREIGN.get(
             path.suffix.lower(), "not a valid .xlsx file (damaged, or another kind of file renamed)"
         )
@@ -117,62 +114,19 @@ def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
         ) from exc
 
 
-def _plain(value: Any) -> Cell:
-    """A cell value as the pipeline's Cell type."""
-    if value is None or isinstance(value, str | int | float | bool | date):
-        return value
-    if isinstance(value, CellRichText):
-        return str(value)  # the text without its formatting
-    if isinstance(value, time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
-    return str(value)
+def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
+    import openpyxl  # only a run that writes needs it
 
+    def load(path: Path) -> OpenpyxlWorkbook:
+        with _quiet_openpyxl():
+            return openpyxl.load_workbook(path, **options)
 
-def _sheet_rows(ws: Worksheet, formulas: dict[tuple[str, int, int], str]) -> tuple[Row, ...]:
-    # ws._cells holds only the cells the file has; iter_rows() would create every empty one.
-    # Rows are built from the cells with a value, so a stray far-away cell costs one row.
-    filled: dict[int, dict[int, Cell]] = {}
-    for (r, c), cell in ws._cells.items():
-        value = cell.value
-        if value is None:
-            continue  # formatting only
-        if cell.data_type == "f":  # a formula, or an array formula object
-            text = value if isinstance(value, str) else str(getattr(value, "text", "") or value)
-            formulas[(ws.title, r, c)] = text
-            filled.setdefault(r, {})[c] = Formula(text)
-        else:
-            filled.setdefault(r, {})[c] = _plain(value)
-    if not filled:
-        return ()
-    rows: list[Row] = []
-    for r in range(1, max(filled) + 1):
-        cells = filled.get(r, {})
-        rows.append(tuple(cells.get(c) for c in range(1, max(cells, default=0) + 1)))
-    return trim(rows)
-
-
-def _cached_values(
-    path: Path, formulas: dict[tuple[str, int, int], str], snapshot: dict[str, list[list[Cell]]]
-) -> None:
-    """Put the last calculated result in place of each formula, where the file holds one."""
-    book = _load(path, data_only=True, read_only=True)
-    try:
-        wanted: dict[str, set[tuple[int, int]]] = {}
-        for title, r, c in formulas:
-            wanted.setdefault(title, set()).add((r, c))
-        for title, cells in wanted.items():
-            last_row = max(r for r, _ in cells)
-            for r, row in enumerate(book[title].iter_rows(max_row=last_row, values_only=True), 1):
-                for c, value in enumerate(row, 1):
-                    if (r, c) in cells and value is not None:
-                        snapshot[title][r - 1][c - 1] = _plain(value)
-    finally:
-        book.close()
+    return _opened(path, load)
 
 
 def _write(ws: Worksheet, row: int, column: int, value: Cell) -> None:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if value is None:
         return
     cell = ws.cell(row=row, column=column)
@@ -191,14 +145,19 @@ def _write(ws: Worksheet, row: int, column: int, value: Cell) -> None:
 
 
 def _style_header(ws: Worksheet, width: int) -> None:
+    from openpyxl.styles import Font, PatternFill
+
+    font, fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_COLOUR)
     for column in range(1, width + 1):
         cell = ws.cell(row=1, column=column)
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
+        cell.font = font
+        cell.fill = fill
     ws.freeze_panes = "A2"
 
 
 def _fit_columns(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int] = ()) -> list[int]:
+    from openpyxl.utils import get_column_letter
+
     count = max((len(r) for r in rows), default=0)
     fitted = []
     for index in range(count):
@@ -216,18 +175,24 @@ def _fit_columns(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int] = ())
 
 def _wrap(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int]) -> None:
     """Wrap text and give each row the height of its longest cell (not every viewer does)."""
+    from openpyxl.styles import Alignment
+
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for number, row in enumerate(rows, 1):
         lines = 1
         for index, value in enumerate(row):
             if isinstance(value, str) and index < len(widths):
                 lines = max(lines, -(-len(value) // max(widths[index] - 2, 1)))
-            ws.cell(row=number, column=index + 1).alignment = _WRAPPED
+            ws.cell(row=number, column=index + 1).alignment = wrapped
         if lines > 1:
             ws.row_dimensions[number].height = 15 * lines
 
 
 def _draw(ws: Worksheet, chart: Chart) -> None:
     """A horizontal bar chart: long question titles stay readable beside their bars."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.utils import get_column_letter
+
     bars = BarChart()
     bars.type = "bar"
     bars.title = chart.title
@@ -256,7 +221,7 @@ def _fill(ws: Worksheet, rows: Sequence[Row], start: int = 1) -> None:
 
 
 class XlsxWorkbook:
-    """One .xlsx file, for one run. Loaded once on opening; `apply` saves it atomically.
+    """One .xlsx file, for one run. Read once on opening; `apply` saves it atomically.
 
     The first save of the run keeps the workbook as it was before the run in `backup_dir`.
     """
@@ -269,34 +234,31 @@ class XlsxWorkbook:
         self.backup_dir = backup_dir or own_folder(self.path)
         if writable:
             ensure_closed(self.path)
-        # rich_text keeps partly bold or coloured cells as they are when the file is saved,
-        # keep_vba the macros of an .xlsm workbook
-        macros = self.path.suffix.lower() == ".xlsm"
-        self._book = _load(self.path, rich_text=True, keep_vba=macros)
+        ensure_exists(self.path)
+        # taken before reading: a change made while this run reads is seen when it saves
         self._mtime = self.path.stat().st_mtime_ns
         self._snapshot: Snapshot | None = None
         self._filled: dict[str, int] = {}
         self._backed_up = False
+        self.read()  # a file that cannot be read fails here, before any stage runs
+
+    @cached_property
+    def _book(self) -> OpenpyxlWorkbook:
+        """The workbook to change and save, loaded by the first change: a run that changes
+        nothing never imports openpyxl. A file changed since reading is refused on saving."""
+        # rich_text keeps partly bold or coloured cells as they are when the file is saved,
+        # keep_vba the macros of an .xlsm workbook
+        macros = self.path.suffix.lower() == ".xlsm"
+        return _load(self.path, rich_text=True, keep_vba=macros)
 
     @property
     def name(self) -> str:
         return self.path.name
 
     def read(self) -> Snapshot:
-        if self._snapshot is None:
-            formulas: dict[tuple[str, int, int], str] = {}
-            grids = {
-                ws.title: _sheet_rows(ws, formulas)
-                for ws in self._book.worksheets
-                if isinstance(ws, Worksheet)
-            }
-            # A formula showing "" still fills its row: appends go below it, never over it.
-            self._filled = {title: len(rows) for title, rows in grids.items()}
-            if formulas:
-                editable = {t: [list(r) for r in rows] for t, rows in grids.items()}
-                _cached_values(self.path, formulas, editable)
-                grids = {t: trim(rows) for t, rows in editable.items()}
-            self._snapshot = grids
+        if self._snapshot is None:  # on opening, and after a save: what the file holds
+            sheets: Sheets = _opened(self.path, read_xlsx)
+            self._snapshot, self._filled = sheets.rows, sheets.filled
         return dict(self._snapshot)
 
     def apply(self, plan: Plan) -> None:
@@ -350,7 +312,7 @@ class XlsxWorkbook:
     def _update(self, change: Update) -> None:
         ws = self._sheet(change.tab)
         if change.expect is not None:
-            change.check(_plain(ws.cell(change.row, change.expect[0] + 1).value))
+            change.check(plain(ws.cell(change.row, change.expect[0] + 1).value))
         for column, value in enumerate(change.cells, 1):
             _write(ws, change.row, column, value)
         if any(value is not None for value in change.cells):
@@ -385,6 +347,8 @@ class XlsxWorkbook:
             raise WorkbookError(
                 f'"{target}" already exists and is left as it is. Choose another file name.'
             )
+        import openpyxl
+
         book = openpyxl.Workbook()
         book.remove(book.active)
         for template in templates:
@@ -400,6 +364,9 @@ class XlsxWorkbook:
 
 
 def _dropdown(ws: Worksheet, column: int, choices: Sequence[str]) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     letter = get_column_letter(column + 1)
     validation = DataValidation(
         type="list",
@@ -417,7 +384,9 @@ def _save_atomically(book: OpenpyxlWorkbook, path: Path) -> None:
     temporary = path.with_name(f".~mentorflow-{path.name}.tmp")
     try:
         book.save(temporary)
-        with open(temporary, "rb") as handle:
+        # opened for writing: Windows flushes only a handle that may write (fsync of a
+        # read-only handle fails there with "Bad file descriptor")
+        with open(temporary, "r+b") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     except PermissionError as exc:

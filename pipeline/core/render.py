@@ -11,15 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from pipeline.core.journey import Message
 from pipeline.core.programme import Programme
@@ -27,16 +21,36 @@ from pipeline.core.settings import PROGRAMME_NAME
 from pipeline.core.vocab import Phrases
 from pipeline.errors import TemplateProblem
 
+# Imported where they are used, not by every command that imports this module (issue 12:
+# quick to start): jinja2, the email package's headers, importlib.resources.
+if TYPE_CHECKING:
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+
+    import jinja2
+
 
 def _shipped(folder: str) -> Path:
     """A folder of templates/ in the repository, wherever the package is installed."""
+    from importlib.resources import files
+
     found = files("mentorflow_templates") / folder
     # An installed wheel and `pip install -e .` both keep it as a real folder on disk.
     assert isinstance(found, Path), f"mentorflow_templates is not a folder: {found}"
     return found
 
 
-TEMPLATES = _shipped("email")
+@cache
+def templates() -> Path:
+    """The email templates shipped with mentorflow (TEMPLATES)."""
+    return _shipped("email")
+
+
+def __getattr__(name: str) -> Path:
+    if name == "TEMPLATES":
+        return templates()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: How a long date is written inside a sentence, per language (CLDR patterns, via Babel).
 _LONG_DATE = {"en": "EEEE d MMMM y", "nl": "EEEE d MMMM y", "nb": "EEEE d. MMMM y"}
@@ -144,8 +158,10 @@ def context(programme: Programme, message: Message, lang: str, today: date) -> d
 
 @cache
 def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
+    import jinja2
+
     # The organisation's own copies first; a template it did not copy comes from ours.
-    search = dict.fromkeys(folder.resolve() for folder in (*folders, TEMPLATES))
+    search = dict.fromkeys(folder.resolve() for folder in (*folders, templates()))
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(search)),
         undefined=jinja2.StrictUndefined,
@@ -171,6 +187,8 @@ def render(
 
     `folders` are searched before the templates shipped with mentorflow.
     """
+    import jinja2
+
     env = _environment(tuple(folders))
     name = f"{lang}/{touchpoint}.subject"
     try:
@@ -186,6 +204,8 @@ def render(
 
 def _where(exc: jinja2.TemplateError, name: str) -> str:
     """'the template nl/introduction.subject, line 1: unexpected end of template'."""
+    import jinja2
+
     if isinstance(exc, jinja2.TemplateSyntaxError):
         place = f"the template {exc.filename or exc.name or name}, line {exc.lineno}"
     else:
@@ -194,6 +214,8 @@ def _where(exc: jinja2.TemplateError, name: str) -> str:
 
 
 def _address(name: str, email: str) -> Address:
+    from email.headerregistry import Address
+
     # A name from a cell may hold line breaks; one line of it, so no header can be injected.
     local, _, domain = email.strip().rpartition("@")
     return Address(display_name=" ".join(name.split()), username=local, domain=domain)
@@ -212,6 +234,10 @@ def build(
     `reply_to` (name, address): where a reply goes, the coordinator for journey mail, so
     that a mentee answering a welcome reaches a person and not the sending mailbox.
     """
+    from email.message import EmailMessage
+    from email.policy import SMTP
+    from email.utils import format_datetime, make_msgid
+
     sender_name, _, sender_address = sender.rpartition("<")
     sender_address = sender_address.rstrip(">").strip() or sender.strip()
     message = EmailMessage(policy=SMTP)

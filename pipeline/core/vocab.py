@@ -20,7 +20,10 @@ def normalise(text: object) -> str:
 
     "E-mail", " email " and "EMAIL" are the same header; "beëindigd" equals "beeindigd".
     """
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    if text.isascii():  # most labels and cells: the same result, several times quicker
+        return "".join(filter(str.isalnum, text.lower()))
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(
         ch for ch in decomposed.casefold() if ch.isalnum() and not unicodedata.combining(ch)
     )

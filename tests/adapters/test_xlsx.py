@@ -291,11 +291,12 @@ def test_a_workbook_in_a_missing_folder_says_that_folder_is_missing(
     in_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, _, err = run_cli(capsys, "--workbook", "data/programme.xlsx", "check")
+    given = Path("data", "programme.xlsx")  # data\programme.xlsx on Windows
     assert (code, err) == (
         2,
-        f'mentorflow: The workbook "data/programme.xlsx" does not exist. mentorflow looked for '
+        f'mentorflow: The workbook "{given}" does not exist. mentorflow looked for '
         f'"programme.xlsx" in {in_tmp / "data"} (a folder that does not exist). Create it with '
-        '"mentorflow init data/programme.xlsx", or give the path of your workbook: "path" '
+        f'"mentorflow init {given}", or give the path of your workbook: "path" '
         "under [workbook] in the config, or --workbook FILE.xlsx.\n",
     )
     assert not (in_tmp / "data").exists()
