@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.adapters.mailer import Journal, Mailer
 from pipeline.adapters.workbook import Workbook
 from pipeline.core.changes import Plan
 from pipeline.core.mail import NOT_TRIED, PASSING, REFUSED, Letter, Mailing, MailLog
@@ -28,6 +28,9 @@ from pipeline.core.night import Night, decide
 from pipeline.core.programme import Programme
 from pipeline.core.stage import Context, Post
 from pipeline.errors import MailError, MailRefused, MailUnavailable, MailUncertain
+
+if TYPE_CHECKING:  # smtplib and ssl load only when mail goes out
+    from pipeline.adapters.mailer import Journal, Mailer
 
 
 @dataclass(frozen=True)
@@ -173,13 +176,18 @@ class Sending:
                 else:
                     if self.counts["sent"] and gap:
                         delivery.sleep(gap)
-                    status, detail = self._hand_over(letter)
-                    self.reachable = not detail.startswith(PASSING)
+                    try:
+                        status, detail = self._hand_over(letter)
+                    except MailUnavailable as exc:  # the server cannot be reached tonight
+                        status, detail = "failed", f"{PASSING}: {exc}"
+                        self.reachable = False
                 self.counts[status] += 1
                 self.log.add(letter.entry(status, detail))
             self.commit()
 
     def _hand_over(self, letter: Letter) -> tuple[str, str]:
+        """(status, detail) of one message; MailUnavailable passes through: nothing more
+        goes tonight."""
         journal, key = self.delivery.journal, letter.message.key
         if journal is not None:
             journal.attempt(key)
@@ -189,8 +197,8 @@ class Sending:
             return "failed", f"{REFUSED}: {exc}"
         except MailUncertain as exc:
             return "unknown", f"may have been sent: {exc}"
-        except MailUnavailable as exc:
-            return "failed", f"{PASSING}: {exc}"
+        except MailUnavailable:
+            raise
         except MailError as exc:
             return "failed", str(exc)
         if journal is not None:

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
-from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.core.cells import Cell, Row
 from pipeline.core.changes import Append, Change, Plan, Update
@@ -33,6 +33,9 @@ from pipeline.core.render import build, context, language_of, render
 from pipeline.core.stage import Context, Post, StageResult
 from pipeline.core.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, SKIPS, TABS, TOUCHPOINTS
 from pipeline.errors import PreviewError, TemplateProblem
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 
 class MailLog:

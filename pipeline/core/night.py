@@ -96,6 +96,8 @@ class Night:
     def settled(self, log: MailLog) -> tuple[tuple[str, StageResult], ...]:
         """The steps, those after the mail stage decided again on the Mail log as the sending
         left it (Summary counts the mails sent)."""
+        if self.mailing is None or not self.mailing.letters:
+            return self.steps  # nothing was sent: the Mail log is as decided
         programme = self.tonight.adding(mail_log=[log.state[key] for key in log.logged])
         context = replace(self.context, found=self.problems)
         steps: list[tuple[str, StageResult]] = []
@@ -109,23 +111,25 @@ class Night:
 
     def finish(self, log: MailLog | None = None) -> Plan:
         """The last save: every change of the night and the Problems tab, with the Mail log
-        as `log` (the sending) left it. A tab that already holds exactly these rows is left
-        alone."""
-        plan = Plan()
-        for _, result in self.steps if log is None else self.settled(log):
-            plan += result.plan
-        plan += Plan((self.problems_tab(log),))
-        return Plan(tuple(c for c in plan.changes if not _unchanged(c, self.snapshot)))
+        as `log` (the sending) left it."""
+        return self._plan(self.steps if log is None else self.settled(log), log)
 
     def shown(self) -> Plan:
         """What a dry run shows: the Mail log rows as they would be saved before sending
         (tonight's letters `pending`), in the place of the mail stage, then the last save."""
+        return self._plan(self.steps, None, pending=True)
+
+    def _plan(
+        self, steps: Sequence[tuple[str, StageResult]], log: MailLog | None, pending: bool = False
+    ) -> Plan:
+        """The steps' changes and the Problems tab; a tab that already holds exactly these
+        rows is left alone."""
         plan = Plan()
-        for _, result in self.steps:
+        for _, result in steps:
             plan += result.plan
-            if result.mailing is not None:
+            if pending and result.mailing is not None:
                 plan += result.mailing.logged().flush()
-        plan += Plan((self.problems_tab(),))
+        plan += Plan((self.problems_tab(log),))
         return Plan(tuple(c for c in plan.changes if not _unchanged(c, self.snapshot)))
 
     def final_problems(self, log: MailLog | None = None) -> tuple[Problem, ...]:
@@ -156,33 +160,41 @@ def _unchanged(change: object, snapshot: Mapping[str, tuple[object, ...]]) -> bo
 
 def decide(snapshot: Snapshot, stages: Sequence[tuple[str, bool]], context: Context) -> Night:
     """The whole plan of the night for this workbook. Raises WorkbookLayoutError only for a
-    missing tab or header."""
-    programme = read_programme(snapshot, context.tab_names)
-    first = programme
-    seen = first_seen(programme.tables.get("problems"))
-    found = programme.problems
+    missing tab or header.
+
+    Two views go through the stages. `whole` is the night as `nightly` would leave it: every
+    stage adds its rows, so every command finds the problems `nightly` finds. `done` is the
+    workbook as this run leaves it: a stage that is carried out decides on it, without the
+    rows of stages that only report. Under `nightly` they are one and the same.
+    """
+    read = read_programme(snapshot, context.tab_names)
+    whole = done = read
+    seen = first_seen(read.tables.get("problems"))
     reported: list[Problem] = []
     steps: list[tuple[str, StageResult]] = []
 
     def so_far() -> list[Problem]:
         # What the life of the matches asks of the coordinator, as far as the night has come
         # (tonight's proposals included: the digest lists them)
-        return [*found, *reported, *life_of(programme, context.today).problems()]
+        return [*read.problems, *reported, *life_of(whole, context.today).problems()]
 
-    for number, (name, carried_out) in enumerate(stages):
-        here = replace(context, reporting=not carried_out, found=tuple(so_far()), seen=seen)
-        result = STAGES[name](programme, here)
+    for name, carried_out in stages:
+        apart = done is not whole
+        here = replace(
+            context, reporting=not carried_out or apart, found=tuple(so_far()), seen=seen
+        )
+        result = STAGES[name](whole, here)
         reported += result.problems
+        following = whole.adding(result.participants, result.matches, result.mail_log)
         if carried_out:
-            steps.append((name, result))
-        # The rows a stage adds count for the stages after it when they will be written, or
-        # when no later stage is carried out: then the problems are those of the whole night.
-        if carried_out or not any(later for _, later in stages[number + 1 :]):
-            programme = programme.adding(result.participants, result.matches, result.mail_log)
+            own = STAGES[name](done, replace(here, reporting=False)) if apart else result
+            steps.append((name, own))
+            done = done.adding(own.participants, own.matches, own.mail_log) if apart else following
+        whole = following
     return Night(
         snapshot=snapshot,
-        programme=first,
-        tonight=programme,
+        programme=read,
+        tonight=done,
         steps=tuple(steps),
         problems=tuple(ordered(so_far(), list(snapshot))),
         tab_names=context.tab_names,
