@@ -83,7 +83,6 @@ def run(book: Workbook, stages: Sequence[tuple[str, bool]], context: RunContext)
         journal = delivery.journal
         handed_over, accepted = journal.read() if journal else (frozenset(), frozenset())
         post = Post(
-            delivery.sender,
             delivery.now(),
             delivery.templates,
             delivery.per_run,
@@ -100,10 +99,13 @@ def run(book: Workbook, stages: Sequence[tuple[str, bool]], context: RunContext)
         plan = night.shown() if context.dry_run else night.finish()
         book.apply(plan)
         return _report(night, plan, night.lines, None, failed=False)
-    sending = Sending(mailing, delivery, delivery.commit or book.apply)
+    # Tonight's new people and proposals go with the first save of the Mail log: an
+    # introduction is never sent for a Match ID that is not on the Matches tab yet.
+    sending = Sending(mailing, delivery, delivery.commit or book.apply, night.appends())
     sending.send_all()
-    plan = night.finish(sending.log)
-    book.apply(plan)
+    last = night.finish(sending.log, saved=sending.carried)
+    book.apply(last)
+    plan = sending.carried + last
     mail_line = ("mail", sending.summary())
     lines = tuple(line for line in night.lines if line[0] != "mail")
     ordered = _in_stage_order(night, (*lines, mail_line))
@@ -128,8 +130,16 @@ def _report(
 class Sending:
     """Carries out a `Mailing`: pending rows saved before each chunk goes, outcomes after."""
 
-    def __init__(self, mailing: Mailing, delivery: Delivery, commit: Callable[[Plan], None]):
+    def __init__(
+        self,
+        mailing: Mailing,
+        delivery: Delivery,
+        commit: Callable[[Plan], None],
+        first: Plan = Plan(),  # noqa: B008 (a Plan is immutable)
+    ):
         self.mailing, self.delivery, self._commit = mailing, delivery, commit
+        self.first = first  # saved with the first save of the Mail log
+        self.carried = Plan()  # what of `first` is saved
         self.log = mailing.book()
         self.counts = {"sent": 0, "failed": mailing.unwritten, "unknown": 0}
         self.reachable = True
@@ -141,7 +151,10 @@ class Sending:
     def commit(self) -> None:
         plan = self.log.flush()
         if plan:
+            if not self.carried:
+                plan = self.first + plan
             self._commit(plan)
+            self.carried = self.first
 
     def send_all(self) -> None:
         # A welcome names the mentor, so it goes only once tonight's introduction has gone;
@@ -192,7 +205,8 @@ class Sending:
         if journal is not None:
             journal.attempt(key)
         try:
-            self.delivery.mailer.send(letter.email, key)
+            email = letter.email(self.delivery.sender, self.delivery.now())
+            self.delivery.mailer.send(email, key)
         except MailRefused as exc:
             return "failed", f"{REFUSED}: {exc}"
         except MailUncertain as exc:

@@ -147,6 +147,21 @@ def test_a_job_killed_while_sending_never_sends_a_key_twice() -> None:
     assert report.exit_code == 0
 
 
+def test_a_proposal_approved_at_once_is_on_matches_before_its_introduction_leaves() -> None:
+    """With Auto-approve, tonight's proposal and its introduction go in one night: the Matches
+    row is saved with the first pending rows, so a job killed while sending never leaves an
+    introduction for a Match ID the next night would give to another pair."""
+    unmatched = tabs(pairs=1)
+    unmatched["Matches"] = unmatched["Matches"][:1]
+    unmatched["Settings"] += [["Auto-approve", "yes"]]
+    book = InMemoryWorkbook(unmatched)
+    with pytest.raises(Killed):
+        nightly_run(book, DAY0, DiesAfter(allowed=0))
+    proposed = [row[0] for row in book.tabs["Matches"][1:]]
+    logged = {e.match_id for e in read_programme(book.read()).mail_log}
+    assert proposed == ["M-0001"] and logged == {"M-0001"}
+
+
 def test_pending_is_on_disk_before_a_message_leaves(in_tmp: Path) -> None:
     path = write_xlsx(in_tmp / "programme.xlsx", tabs())
 

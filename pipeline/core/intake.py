@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
-from pipeline.core.cells import Cell, Row, is_blank, quote, text
+from pipeline.core.cells import Cell, Row, email_key, is_blank, quote, text
 from pipeline.core.changes import Append, Plan
 from pipeline.core.models import Participant, Problem
 from pipeline.core.parse import parse_participants
@@ -86,7 +86,10 @@ def intake(programme: Programme, run: Context) -> StageResult:
     problems: list[Problem] = []
     appended: list[tuple[Cell, ...]] = []
     newcomers: list[Participant] = []
-    last_row = max((number for number, _ in people.rows), default=people.header_row or 1)
+    last_row = people.last_row or people.header_row or 1  # an append lands below it
+    # A row left out for a problem of its own still holds its person: their response waits
+    # until that row is fixed, rather than giving them a second row.
+    listed = {email_key(text(people.cell(row, "email"))) for _, row in people.rows} - set(known)
     for number, raw in form.rows:  # one at a time: a second response is an update, not a copy
         one = Table(
             "participants",
@@ -102,6 +105,8 @@ def intake(programme: Programme, run: Context) -> StageResult:
         problems += found
         for answer in parsed:
             current = known.get(answer.key)
+            if current is None and answer.key in listed:
+                continue
             if current is None:
                 values: dict[str, Cell] = {
                     key: raw[index] if index < len(raw) else None for key, index in mapped.items()

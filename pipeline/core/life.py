@@ -324,7 +324,6 @@ class Life:
 def life_of(programme: Programme, today: date) -> Life:
     """The life of `programme`'s matches on `today`, worked out once: every stage of the night
     that asks about the same programme gets the same answers."""
-    lives: dict[date, Life] = programme.__dict__.setdefault("_lives", {})
-    if today not in lives:
-        lives[today] = Life(programme, today)
-    return lives[today]
+    if today not in programme.lives:
+        programme.lives[today] = Life(programme, today)
+    return programme.lives[today]

@@ -29,8 +29,8 @@ from pipeline.core.journey import RECIPIENTS, Message, Outgoing, addressed, jour
 from pipeline.core.layout import header
 from pipeline.core.models import MailLogEntry, Problem, latest
 from pipeline.core.programme import Programme
-from pipeline.core.render import build, context, language_of, render
-from pipeline.core.stage import Context, Post, StageResult
+from pipeline.core.render import Rendered, build, context, language_of, render
+from pipeline.core.stage import Context, StageResult
 from pipeline.core.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, SKIPS, TABS, TOUCHPOINTS
 from pipeline.errors import PreviewError, TemplateProblem
 
@@ -192,14 +192,9 @@ def outgoing(programme: Programme, message: Message, today: date) -> Outgoing:
     )
 
 
-def _prepare(message: Outgoing, post: Post, reply_to: tuple[str, str] | None) -> EmailMessage:
-    rendered = render(message.touchpoint, message.lang, message.variables, post.templates)
-    return build(rendered, post.sender, message.to_name, message.to_email, post.now, reply_to)
-
-
 @dataclass(frozen=True)
 class Entry:
-    """One Mail log row to write: what `MailLog.log` takes."""
+    """One Mail log row to write: what `MailLog.add` takes."""
 
     key: str
     match_id: str
@@ -210,18 +205,26 @@ class Entry:
     detail: str = ""
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class Letter:
-    """A message to send tonight, built: its journey facts and the email itself."""
+    """A message to send tonight, written: its journey facts and its text. The executor
+    builds the email (Date, Message-ID) when it sends it."""
 
     message: Outgoing
-    email: EmailMessage
+    rendered: Rendered
+    reply_to: tuple[str, str] | None  # (name, address): the coordinator, for journey mail
+
+    @property
+    def subject(self) -> str:
+        return " ".join(self.rendered.subject.split())
 
     def entry(self, status: str, detail: str = "") -> Entry:
         m = self.message
-        return Entry(
-            m.key, m.match_id, m.touchpoint, m.to_email, str(self.email["Subject"]), status, detail
-        )
+        return Entry(m.key, m.match_id, m.touchpoint, m.to_email, self.subject, status, detail)
+
+    def email(self, sender: str, now: datetime) -> EmailMessage:
+        m = self.message
+        return build(self.rendered, sender, m.to_name, m.to_email, now, self.reply_to)
 
 
 @dataclass(frozen=True)
@@ -266,10 +269,11 @@ class Mailing:
         return log
 
     def logged(self) -> MailLog:
-        """The Mail log as it will be once tonight's letters are logged `pending`: what a dry
-        run shows and what the stages after mail see."""
+        """The Mail log as it will be once tonight's letters are logged `pending`, on the
+        rows the executor gives them (the first wave, then the welcomes): what a dry run
+        shows and what the stages after mail see."""
         log = self.book()
-        for letter in self.letters:
+        for letter in (*self.first, *self.second):
             log.add(letter.entry("pending"))
         return log
 
@@ -342,7 +346,7 @@ def mail(programme: Programme, run: Context) -> StageResult:
     letters: list[Letter] = []
     for m in chosen:
         try:
-            built = _prepare(m, post, None if m.touchpoint == "digest" else reply_to)
+            rendered = render(m.touchpoint, m.lang, m.variables, post.templates)
         except TemplateProblem as exc:
             # An organisation's template with a mistake: this message cannot be written; the
             # others still go, and it is tried again once the template is corrected.
@@ -352,7 +356,7 @@ def mail(programme: Programme, run: Context) -> StageResult:
                 )
             )
             continue
-        letters.append(Letter(m, built))
+        letters.append(Letter(m, rendered, None if m.touchpoint == "digest" else reply_to))
     mailing = Mailing(
         programme,
         post.now,
@@ -368,7 +372,7 @@ def mail(programme: Programme, run: Context) -> StageResult:
             f"would send {len(letters)}, skip {len(skipped)}",
             *(
                 f"would send {letter.message.touchpoint} to {letter.message.to_email}: "
-                f"{letter.email['Subject']}"
+                f"{letter.subject}"
                 for letter in letters
             ),
         ),

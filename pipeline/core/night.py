@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from pipeline.core.changes import Plan, Replace, trim
+from pipeline.core.changes import Append, Plan, Replace, trim
 from pipeline.core.intake import intake
 from pipeline.core.life import life_of
 from pipeline.core.mail import Mailing, MailLog, mail
@@ -96,23 +96,33 @@ class Night:
     def settled(self, log: MailLog) -> tuple[tuple[str, StageResult], ...]:
         """The steps, those after the mail stage decided again on the Mail log as the sending
         left it (Summary counts the mails sent)."""
-        if self.mailing is None or not self.mailing.letters:
+        mailing = self.mailing
+        if mailing is None or not mailing.letters:
             return self.steps  # nothing was sent: the Mail log is as decided
-        programme = self.tonight.adding(mail_log=[log.state[key] for key in log.logged])
+        # the programme the mail stage decided on, with the Mail log as the executor wrote it
+        programme = mailing.programme.adding(mail_log=[log.state[key] for key in log.logged])
         context = replace(self.context, found=self.problems)
         steps: list[tuple[str, StageResult]] = []
         after_mail = False
         for name, result in self.steps:
             if after_mail:
                 result = STAGES[name](programme, context)
+                programme = programme.adding(result.participants, result.matches, result.mail_log)
             after_mail = after_mail or result.mailing is not None
             steps.append((name, result))
         return tuple(steps)
 
-    def finish(self, log: MailLog | None = None) -> Plan:
-        """The last save: every change of the night and the Problems tab, with the Mail log
-        as `log` (the sending) left it."""
-        return self._plan(self.steps if log is None else self.settled(log), log)
+    def appends(self) -> Plan:
+        """The rows the night adds to Participants and Matches."""
+        return Plan(
+            tuple(c for _, r in self.steps for c in r.plan.changes if isinstance(c, Append))
+        )
+
+    def finish(self, log: MailLog | None = None, saved: Plan = Plan()) -> Plan:  # noqa: B008
+        """The last save: every change of the night not `saved` yet, and the Problems tab,
+        with the Mail log as `log` (the sending) left it."""
+        plan = self._plan(self.steps if log is None else self.settled(log), log)
+        return Plan(tuple(c for c in plan.changes if c not in saved.changes))
 
     def shown(self) -> Plan:
         """What a dry run shows: the Mail log rows as they would be saved before sending
@@ -163,9 +173,10 @@ def decide(snapshot: Snapshot, stages: Sequence[tuple[str, bool]], context: Cont
     missing tab or header.
 
     Two views go through the stages. `whole` is the night as `nightly` would leave it: every
-    stage adds its rows, so every command finds the problems `nightly` finds. `done` is the
-    workbook as this run leaves it: a stage that is carried out decides on it, without the
-    rows of stages that only report. Under `nightly` they are one and the same.
+    stage adds its rows, and the stages that only report find their problems there, as
+    `nightly` would. `done` is the workbook as this run leaves it: a stage that is carried
+    out decides on it, without the rows of stages that only report, and reports on what it
+    writes. Under `nightly` the two are one and the same.
     """
     read = read_programme(snapshot, context.tab_names)
     whole = done = read
@@ -184,10 +195,12 @@ def decide(snapshot: Snapshot, stages: Sequence[tuple[str, bool]], context: Cont
             context, reporting=not carried_out or apart, found=tuple(so_far()), seen=seen
         )
         result = STAGES[name](whole, here)
-        reported += result.problems
         following = whole.adding(result.participants, result.matches, result.mail_log)
-        if carried_out:
+        if not carried_out:
+            reported += result.problems
+        else:
             own = STAGES[name](done, replace(here, reporting=False)) if apart else result
+            reported += own.problems  # a stage that writes reports on what it writes
             steps.append((name, own))
             done = done.adding(own.participants, own.matches, own.mail_log) if apart else following
         whole = following

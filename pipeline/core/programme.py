@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from pipeline.core.cells import email_key
 from pipeline.core.models import Exclusion, MailLogEntry, Match, Participant, Problem
@@ -14,6 +16,9 @@ from pipeline.core.problems import ordered
 from pipeline.core.schema import Snapshot, Table, detect_language, read_tables
 from pipeline.core.settings import Settings, parse_settings
 from pipeline.core.vocab import DEFAULT_LANGUAGE, ROLES
+
+if TYPE_CHECKING:
+    from pipeline.core.life import Life
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class Programme:
     # ended match is in `matches` with status "ended" (SPEC §1, "A mentor who leaves").
     replaces: Mapping[str, Match] = field(default_factory=dict)
     parsed: Parsed | None = None  # the models before the checks across tabs
+    # The life of the matches per day, worked out once (pipeline.core.life.life_of)
+    lives: dict[date, Life] = field(default_factory=dict, compare=False, repr=False)
 
     def adding(
         self,

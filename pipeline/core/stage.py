@@ -21,8 +21,7 @@ if TYPE_CHECKING:
 class Post:
     """What the mail stage needs to know of how mail goes out; facts, no connection."""
 
-    sender: str
-    now: datetime  # the Mail log's Time of tonight's rows, the messages' Date
+    now: datetime  # the Mail log's Time of tonight's rows
     templates: tuple[Path, ...] = ()  # the organisation's email templates, before ours
     per_run: int | None = None
     journal: bool = False  # a journal of hand-overs is kept (without one, pending is unknown)

@@ -195,3 +195,35 @@ def test_blank_answers_change_nothing_and_a_second_response_is_compared_with_the
         "bram@zorg.example.org",
         "nieuw@zorg.example.org",
     ]
+
+
+def test_a_newcomer_is_numbered_on_the_row_the_append_lands_on() -> None:
+    """A stray cell below the people (spaces, a dragged-down formula) moves the append down;
+    the stages after intake name the newcomer on that row."""
+    workbook = book(
+        "Formulierreacties 1", [["E-mailadres", "Naam"], ["nieuw@zorg.example.org", "Nieuw"]]
+    )
+    workbook.tabs["Deelnemers"] += ((None,) * 8 + (" ",),)  # row 3: one cell of spaces
+    report = run(workbook, nightly(), RunContext(TODAY))
+    assert workbook.tabs["Deelnemers"][3][0] == "nieuw@zorg.example.org"  # sheet row 4
+    notes = [p for p in report.problems if p.code == "start_date_none"]
+    assert [(p.tab, p.row) for p in notes] == [("Deelnemers", 4)]
+
+
+def test_a_response_of_someone_whose_row_has_a_problem_waits_for_that_row() -> None:
+    """Their row is left out until fixed; the response gives them no second row (and so no
+    proposal on it), and the row's own problem says what to fix."""
+    workbook = book(
+        "Formulierreacties 1",
+        [["E-mailadres", "Naam"], ["joost@zorg.example.org", "Joost"]],
+        people=[["joost@zorg.example.org", "Joost", "stagiair", "actief"]],
+    )
+    report = run(workbook, nightly(), RunContext(TODAY))
+    assert [r[0] for r in workbook.tabs["Deelnemers"][1:]] == [
+        "anna@zorg.example.org",
+        "joost@zorg.example.org",
+    ]
+    assert "Koppelingen" not in workbook.tabs
+    assert [(p.row, p.code) for p in report.problems if p.tab == "Deelnemers"] == [
+        (3, "role_unknown")
+    ]

@@ -29,7 +29,7 @@ def demo_book() -> InMemoryWorkbook:
 
 
 def night_of(book: InMemoryWorkbook, stages: Any = None) -> Night:
-    context = Context(TODAY, TABS, dict(demo.INTAKE_COLUMNS), Post(SENDER, NOW), workbook=book.name)
+    context = Context(TODAY, TABS, dict(demo.INTAKE_COLUMNS), Post(NOW), workbook=book.name)
     return decide(book.read(), stages or nightly(), context)
 
 
@@ -73,7 +73,13 @@ def test_the_run_carries_out_what_the_dry_run_showed() -> None:
     # the mail the plan named went, in the plan's order
     planned = night_of(demo_book()).mailing
     assert planned is not None
-    assert [key for key, _ in mailer.sent] == [x.message.key for x in planned.letters]
+    assert [key for key, _ in mailer.sent] == [
+        x.message.key for x in (*planned.first, *planned.second)
+    ]
+    # on the rows the dry run showed them
+    dry = demo_book()
+    real_run(dry, dry_run=True, mailer=RecordingMailer())
+    assert [row[0] for row in book.tabs["Maillog"]] == [row[0] for row in dry.tabs["Maillog"]]
     # the same rows, the Mail log saying "sent" where the dry run said "pending", and
     # Summary counting the mails that went
     assert [c for c in done.plan.changes if c.tab != "Overzicht"] == [
@@ -126,3 +132,27 @@ def test_a_command_carries_out_its_own_stage_only(name: str, tabs: set[str]) -> 
     assert {c.tab for c in night.finish().changes} == tabs
     assert night.mailing is None
     assert all(isinstance(c, Append | Replace) for c in night.finish().changes)
+
+
+def test_a_command_reports_on_what_it_writes_not_on_the_rows_it_leaves_unwritten() -> None:
+    """`match` alone: the newcomer of the form (not written by this command) would take the
+    only mentor; the proposal this run writes goes to Mila, and Problems must not say she is
+    left without one."""
+    from tests.conftest import basic_tabs, email, person
+
+    tabs = basic_tabs(
+        [person("zara", "mentor", capacity=1, years_of_experience=10), person("mila", "mentee")]
+    )
+    tabs["Form responses 1"] = [
+        ["Email", "Name", "Preferred mentor"],
+        [email("nico"), "Nico", email("zara")],
+    ]
+    book = InMemoryWorkbook(tabs)
+    report = run(book, command("match"), RunContext(TODAY))
+    proposed = [row[1] for row in book.tabs["Matches"][1:]]
+    assert proposed == [email("mila")]
+    assert [p.code for p in report.problems if p.code.startswith("unmatched")] == []
+    # nightly, with Nico written too, proposes Zara to the one who asked for her
+    whole = InMemoryWorkbook(tabs)
+    run(whole, nightly(), RunContext(TODAY))
+    assert [row[1] for row in whole.tabs["Matches"][1:]] == [email("nico")]
