@@ -5,6 +5,7 @@ It shares no code with pipeline/core/scoring.py or pipeline/core/solver.py on pu
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -117,3 +118,38 @@ def best(
         return result
 
     return go(0, dict(free))
+
+
+def first(
+    mentees: Sequence[Person],
+    mentors: Sequence[Person],
+    free: dict[str, int],
+    blocked: set[tuple[str, str]],
+    gap: float = 1,
+) -> dict[str, str]:
+    """The proposal among the optimal assignments: mentees in email order, each in turn the
+    mentor first in email order that still leaves an optimal assignment (unmatched last).
+    Returns mentee email -> mentor email, by trying every assignment."""
+    people = sorted(mentees, key=lambda p: p.email.lower())
+    options = [
+        [
+            *(
+                r.email
+                for r in sorted(mentors, key=lambda p: p.email.lower())
+                if allowed(m, r, blocked, gap)
+            ),
+            None,
+        ]
+        for m in people
+    ]
+    scores = {(m.email, r.email): score(m, r) for m in people for r in mentors}
+    best: tuple[int, float] = (-1, 0.0)
+    chosen: tuple[str | None, ...] = ()
+    for choice in itertools.product(*options):  # in order: the first best is the proposal
+        taken = [c for c in choice if c is not None]
+        if any(taken.count(e) > free.get(e, 0) for e in set(taken)):
+            continue
+        total = sum(scores[m.email, c] for m, c in zip(people, choice, strict=True) if c)
+        if (len(taken), round(total, 6)) > best:
+            best, chosen = (len(taken), round(total, 6)), choice
+    return {m.email: c for m, c in zip(people, chosen, strict=True) if c is not None}

@@ -19,13 +19,12 @@ match, the later counts.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-
-import numpy as np
 
 from pipeline.core.cells import (
     Cell,
@@ -220,17 +219,34 @@ def _link(
         start = anchors.get(match.match_id)
         return 100_000 if start is None else abs((day - add_days(start, wrap_up)).days)
 
-    from scipy.optimize import linear_sum_assignment  # a person with several answers only
+    cost = [[distance(day, m) for m in candidates] for _, day in answers]
+    if len(answers) > len(candidates):
+        return {
+            row: candidates[min(range(len(candidates)), key=cost[a].__getitem__)]
+            for a, (row, _) in enumerate(answers)
+        }
+    pairing = _nearest(cost, len(candidates))
+    return {answers[a][0]: candidates[m] for a, m in enumerate(pairing)}
 
-    cost = np.array([[distance(day, m) for m in candidates] for _, day in answers], dtype=float)
-    chosen: dict[int, Match] = {}
-    if len(answers) <= len(candidates):
-        for a, m in zip(*linear_sum_assignment(cost), strict=True):
-            chosen[answers[a][0]] = candidates[m]
-    else:
-        for a, (row, _) in enumerate(answers):
-            chosen[row] = candidates[int(cost[a].argmin())]
-    return chosen
+
+PERMUTATIONS = 40_320  # 8!: beyond this many orders, scipy's assignment solver decides
+
+
+def _nearest(cost: Sequence[Sequence[int]], columns: int) -> tuple[int, ...]:
+    """The columns (one each, all different) for the rows with the least total cost; the
+    first such in order on a tie. One person's answers and matches are a handful: every
+    order is tried, without loading scipy (a second of start-up)."""
+    rows = len(cost)
+    if math.perm(columns, rows) <= PERMUTATIONS:
+        return min(
+            itertools.permutations(range(columns), rows),
+            key=lambda order: sum(cost[r][c] for r, c in enumerate(order)),
+        )
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    _, chosen = linear_sum_assignment(np.array(cost, dtype=float))
+    return tuple(int(c) for c in chosen)
 
 
 def read_evaluations(programme: Programme, today: date) -> Evaluations:

@@ -7,8 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
-
 from pipeline.core.cells import Cell, Row, add_days, email_key
 from pipeline.core.changes import Append, Plan
 from pipeline.core.explain import why
@@ -28,7 +26,7 @@ class Pool:
 
     mentees: tuple[Participant, ...]
     mentors: tuple[Participant, ...]
-    capacity: np.ndarray  # free places per mentor
+    capacity: tuple[int, ...]  # free places per mentor
     excluded: frozenset[tuple[str, str]]  # (mentee key, mentor key), both orders
     rejected: frozenset[tuple[str, str]]
     replacing: Mapping[str, Match]  # mentee key -> the running match whose mentor left
@@ -74,7 +72,7 @@ def pool(programme: Programme, today: date) -> Pool:
     return Pool(
         tuple(mentees),
         tuple(mentors),
-        np.array([p.capacity - load[p.key] for p in mentors], dtype=np.int64),
+        tuple(p.capacity - load[p.key] for p in mentors),
         frozenset(excluded),
         frozenset(rejected),
         life.replacing,
@@ -122,22 +120,23 @@ class Outcome:
 
 
 def propose(programme: Programme, today: date) -> Outcome:
-    """The optimal proposals for everyone waiting, proven optimal by the solver."""
+    """The optimal proposals for everyone waiting, proven optimal by the solver (which picks
+    its method for the size: tens of people are matched without loading numpy or scipy)."""
     chosen = pool(programme, today)
     scored = features(programme, chosen)
-    solution = solve(scored, chosen.capacity, len(chosen.mentees))
-    matched = np.flatnonzero(solution.mentor_of >= 0)
+    solution = solve(scored, chosen.capacity)
+    matched = [(i, j) for i, j in enumerate(solution.mentor_of) if j >= 0]
     ids = next_ids([*programme.matches, *programme.held_matches], len(matched))
     proposals = [
         Proposal(
             match_id,
             chosen.mentees[i],
             chosen.mentors[j],
-            float(solution.score[i]),
+            solution.score[i],
             fit(chosen.mentees[i], chosen.mentors[j]),
             _left(programme, chosen.replacing.get(chosen.mentees[i].key)),
         )
-        for match_id, i, j in zip(ids, matched, solution.mentor_of[matched], strict=True)
+        for match_id, (i, j) in zip(ids, matched, strict=True)
     ]
     return Outcome(chosen, scored, solution, tuple(proposals))
 
@@ -151,13 +150,14 @@ def unmatched_problems(programme: Programme, outcome: Outcome, today: date) -> l
     """
     table = programme.tables["participants"]
     column = table.header("name", programme.language)
-    waiting = [outcome.pool.mentees[i] for i in np.flatnonzero(outcome.solution.mentor_of < 0)]
+    mentor_of = outcome.solution.mentor_of
+    waiting = [m for m, j in zip(outcome.pool.mentees, mentor_of, strict=True) if j < 0]
     if not waiting:
         return []
     everyone = Pool(
         tuple(waiting),
         _active_mentors(Life(programme, today)),
-        np.zeros(0, dtype=np.int64),
+        (),
         outcome.pool.excluded,
         outcome.pool.rejected,
         outcome.pool.replacing,

@@ -1,289 +1,397 @@
 """The provably optimal assignment of mentees to mentors with capacities (SPEC §3).
 
-Objective: first the most matched mentees, then the highest total score. Each pair's gain
-is B + score, with B larger than any total score, so one more match always wins.
+Objective: first the most matched mentees, then the highest total score, and among the
+assignments equal on both the first in mentee order: each mentee in turn gets the
+lowest-numbered mentor it can have in such an assignment (mentors are numbered in email
+order). Scores are counted in integer units (2**-k points, `units_per_point`), so that
+every method computes exactly and ties are ties; each pair's gain is BIG + its score, BIG
+(`match_bonus`) larger than any total score, so that one more match always wins.
 
-The full problem has a pair for every mentee and mentor; it is solved on each mentee's best
-candidates (a sparse problem for scipy's LAPJVsp, mentor columns repeated per free place),
-then proven optimal for the full problem: node potentials from a Bellman-Ford pass over the
-residual flow network give every left-out pair a reduced cost, and when one could still
-improve the result its pairs join the candidates and the sparse problem is solved again.
-
-Scores arrive in float32 blocks, to choose candidates and bound what is left out (with a
-margin for rounding); the pairs that are solved with come exactly, in float64.
+Three methods, one answer (`choose` picks one per instance):
+- "pure": plain Python, for tens of people; numpy and scipy are never loaded. Successive
+  shortest paths over every allowed pair, which leave the node potentials that prove it.
+- "dense" and "sparse" (solver_numpy.py): numpy and scipy, for hundreds and for thousands.
+Each ends in `tie_rule`, which turns an optimal assignment and its potentials into the first
+optimal assignment, so that the method never shows in the result.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import math
+import sys
+from collections import deque
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
-
-from pipeline.errors import SolverError
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class Scores(Protocol):
-    """Where the solver gets scores: fast blocks to choose with, exact values to decide with."""
+    """Where the solver gets scores: exact ones, and fast float32 blocks to choose with."""
 
-    def block(self, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
-        """(rows x mentors, or x cols) scores, float32 is fine; -inf where not allowed."""
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(mentees, mentors)"""
+        ...
+
+    @property
+    def top(self) -> float:
+        """No pair scores more (scores are never negative)."""
+        ...
+
+    def allowed(self) -> list[list[tuple[int, float]]]:
+        """Per mentee, its allowed mentors (ascending) with their exact scores."""
+        ...
+
+    def block(self, rows: np.ndarray) -> np.ndarray:
+        """(rows x mentors) scores, float32 within BLOCK_ERROR x (top + 1) of exact; negative
+        where not allowed."""
+        ...
+
+    def matrix(self, rows: np.ndarray) -> np.ndarray:
+        """(rows x mentors) exact float64 scores, equal to those of `allowed`; negative where
+        not allowed."""
         ...
 
     def pairs(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
-        """Exact float64 scores of the given (allowed) pairs."""
+        """Exact float64 scores of the given allowed pairs, equal to those of `allowed`."""
         ...
 
 
-BLOCK_CELLS = 1_000_000  # scores held at once (a few MB): never the whole pair matrix
+METHODS = ("pure", "dense", "sparse")
+#: Up to this many pairs plain Python is the fastest method, numpy and scipy loaded or not.
+PURE_PAIRS = 250
+#: Up to this many pairs plain Python is faster than loading numpy and scipy (0.5-0.8 s).
+PURE_PAIRS_COLD = 30_000
+#: Up to this many mentees x places scipy's dense linear_sum_assignment is the fastest.
+DENSE_CELLS = 80_000
+BLOCK_ERROR = 1e-5
 CANDIDATES = 12
-SPREAD = 10.0  # score points below a mentee's best that still make a candidate
-RISEN = 256  # mentors whose potential rose, looked at column by column; more: a cruder bound
 
 
 @dataclass(frozen=True)
 class Solution:
-    mentor_of: np.ndarray  # per mentee: mentor index, or -1 when unmatched
-    score: np.ndarray  # per mentee: the score of its pair (0 when unmatched)
-    rounds: int  # sparse solves needed before the optimality proof held
-    candidates: int  # pairs in the last sparse problem
+    mentor_of: tuple[int, ...]  # per mentee: mentor index, or -1 when unmatched
+    score: tuple[float, ...]  # per mentee: the exact score of its pair (0 when unmatched)
+    method: str
+    rounds: int = 0  # sparse solves needed before the optimality proof held
+    candidates: int = 0  # pairs the last solve had
 
     @property
     def matched(self) -> int:
-        return int((self.mentor_of >= 0).sum())
+        return sum(j >= 0 for j in self.mentor_of)
 
     @property
     def total(self) -> float:
-        return float(self.score[self.mentor_of >= 0].sum())
+        return math.fsum(s for s, j in zip(self.score, self.mentor_of, strict=True) if j >= 0)
 
 
-def _blocks(count: int, width: int) -> list[np.ndarray]:
-    size = max(1, BLOCK_CELLS // max(width, 1))
-    return [np.arange(start, min(start + size, count)) for start in range(0, count, size)]
+def choose(mentees: int, mentors: int, places: int, loaded: Container[str] = sys.modules) -> str:
+    """The fastest method for the size, counting what loading numpy and scipy would cost
+    when they are not `loaded` yet: tens of people are matched in plain Python."""
+    pairs = mentees * mentors
+    if pairs <= PURE_PAIRS or (pairs <= PURE_PAIRS_COLD and "scipy" not in loaded):
+        return "pure"
+    if mentees * places <= DENSE_CELLS and "scipy.optimize" in loaded:
+        return "dense"
+    return "sparse"  # its scipy.sparse.csgraph loads faster than scipy.optimize
 
 
-def _best(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row the best allowed columns (about k), and the best score left out (-inf if none).
+def solve(
+    scores: Scores, capacity: Iterable[int], method: str | None = None, k: int = CANDIDATES
+) -> Solution:
+    """The first optimal assignment, by `method` (default: `choose`)."""
+    mentees, mentors = scores.shape
+    capacity = [int(c) for c in capacity]
+    method = method or choose(mentees, mentors, sum(capacity))
+    if mentees == 0 or sum(capacity) == 0:
+        return Solution((-1,) * mentees, (0.0,) * mentees, method)
+    if method == "pure":
+        return _pure(scores, capacity)
+    if method in ("dense", "sparse"):
+        from pipeline.core import solver_numpy  # numpy and scipy: only for many people
 
-    A row keeps every column within SPREAD of its best score; a row crowded with more than
-    k such columns keeps k of its best (argpartition is costly, so only for those rows).
-    """
-    best = scores.max(axis=1, initial=-np.inf)
-    keep = scores >= np.where(np.isfinite(best), best - SPREAD, np.inf)[:, None]
-    crowded = np.flatnonzero(np.count_nonzero(keep, axis=1) > k)
-    if len(crowded) and scores.shape[1] > k:
-        # argpartition is deterministic for the same input, and the input has a fixed order
-        top = np.argpartition(-scores[crowded], k, axis=1)[:, :k]
-        keep[crowded] = False
-        keep[np.repeat(crowded, k), top.ravel()] = True
-        keep &= np.isfinite(scores)
-    r, c = np.nonzero(keep)
-    left_out = np.max(scores, axis=1, where=~keep, initial=-np.inf)
-    return r, c, left_out
-
-
-class _Problem:
-    def __init__(self, scores: Scores, capacity: np.ndarray, mentees: int, k: int) -> None:
-        self.scores, self.capacity, self.mentees = scores, capacity, mentees
-        self.mentors = len(capacity)
-        rows, cols, self.left_out = [], [], np.full(mentees, -np.inf)
-        for block in _blocks(mentees, self.mentors):
-            r, c, self.left_out[block] = _best(scores.block(block), k)
-            rows.append(block[r])
-            cols.append(c)
-        self.rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-        self.cols = np.concatenate(cols) if cols else np.zeros(0, np.int64)
-        self.vals = scores.pairs(self.rows, self.cols)
-        top = max(float(self.vals.max()) if len(self.vals) else 0.0, 0.0)
-        self.top = top
-        # Blocks may be float32 (relative error near 6e-8 a step): bounds taken from them get
-        # this much room, which stays below the tolerance so that exact ties settle.
-        self.margin = 1e-6 * (top + 1.0)
-        self.left_out += self.margin
-        # One more match must outweigh any difference in total score.
-        self.big = (top + 1.0) * (min(mentees, int(capacity.sum())) + 1)
-        # An improvement smaller than this is not one: float64 rounding on potentials of this
-        # size stays far below it, and different totals differ by more (weights are points,
-        # goal and shift fractions have small denominators).
-        self.tolerance = 1e-3 + 1e-12 * self.big
-        # For a row looked at in full: the exact max of (score + mentor potential) over its
-        # left-out pairs, and the mentor potentials it was taken with (by widening round).
-        self.exact = np.full(mentees, np.nan)
-        self.exact_round = np.full(mentees, -1)
-        self.round_prices: list[np.ndarray] = []
-
-    def assign(self) -> np.ndarray:
-        """Optimal mentor per mentee (-1 unmatched) on the current candidate pairs."""
-        places = np.concatenate([[0], np.cumsum(self.capacity)]).astype(np.int64)
-        slots = int(places[-1])
-        copies = self.capacity[self.cols]
-        first = np.repeat(places[self.cols], copies)
-        offset = np.arange(copies.sum()) - np.repeat(np.cumsum(copies) - copies, copies)
-        ceiling = self.big + self.top + 1.0  # all costs positive: LAPJVsp treats 0 as no edge
-        cost = np.concatenate(
-            [np.repeat(ceiling - (self.big + self.vals), copies), np.full(self.mentees, ceiling)]
-        )
-        row = np.concatenate([np.repeat(self.rows, copies), np.arange(self.mentees)])
-        col = np.concatenate([first + offset, slots + np.arange(self.mentees)])
-        graph = sp.csr_matrix((cost, (row, col)), shape=(self.mentees, slots + self.mentees))
-        matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
-        owner = np.repeat(np.arange(self.mentors), self.capacity)
-        mentor_of = np.full(self.mentees, -1, dtype=np.int64)
-        real = matched_cols < slots
-        mentor_of[matched_rows[real]] = owner[matched_cols[real]]
-        return mentor_of
-
-    def potentials(self, mentor_of: np.ndarray) -> np.ndarray:
-        """Bellman-Ford distances on the residual network: the dual prices of the solution.
-
-        Nodes: mentees 0..M-1, mentors M..M+R-1, sink M+R. Costs are minus gains.
-        """
-        m, r = self.mentees, self.mentors
-        sink = m + r
-        gain = self.big + self.vals
-        used = mentor_of[self.rows] == self.cols
-        matched = mentor_of >= 0
-        load = np.bincount(mentor_of[matched], minlength=r)
-        mentees, mentors = np.arange(m), np.arange(r) + m
-        src = np.concatenate(
-            [
-                np.where(used, self.cols + m, self.rows),
-                mentees[matched],
-                np.full((~matched).sum(), sink),
-                mentors[load < self.capacity],
-                np.full((load > 0).sum(), sink),
-            ]
-        )
-        dst = np.concatenate(
-            [
-                np.where(used, self.rows, self.cols + m),
-                np.full(matched.sum(), sink),
-                mentees[~matched],
-                np.full((load < self.capacity).sum(), sink),
-                mentors[load > 0],
-            ]
-        )
-        cost = np.concatenate([np.where(used, gain, -gain), np.zeros(len(src) - len(gain))])
-        order = np.argsort(dst, kind="stable")
-        src, dst, cost = src[order], dst[order], cost[order]
-        starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]]) if len(dst) else np.zeros(0, int)
-        targets = dst[starts]
-        # Distances from the sink: the highest prices a mentee can have relative to the sink.
-        # A node the sink cannot reach has no constraint from it: a mentee keeps +inf (no
-        # left-out pair of it can help), a mentor (then without mentees) the sink's level.
-        distance = np.full(sink + 1, np.inf)
-        distance[sink] = 0.0
-        for _ in range(sink + 2):
-            if not len(dst):
-                break
-            with np.errstate(invalid="ignore"):
-                best = np.minimum.reduceat(distance[src] + cost, starts)
-            better = best < distance[targets] - self.tolerance
-            if not better.any():
-                break
-            distance[targets[better]] = best[better]
-        else:
-            raise SolverError("the sparse solution has a negative cycle: it is not optimal")
-        mentor_part = distance[m : m + r]
-        mentor_part[np.isinf(mentor_part)] = 0.0  # a mentor no mentee can reach: free
-        if np.isinf(distance[:m]).any():  # every mentee is reachable from the sink
-            raise SolverError("a mentee has no potential: the residual network is malformed")
-        return distance
-
-    def candidate_matrix(self) -> sp.csr_matrix:
-        return sp.csr_matrix(
-            (np.ones(len(self.rows), dtype=bool), (self.rows, self.cols)),
-            shape=(self.mentees, self.mentors),
-        )
-
-    def bounds(self, prices: np.ndarray) -> np.ndarray:
-        """Per mentee, an upper bound of max(score + mentor potential) over its left-out pairs.
-
-        A row never looked at in full: its best left-out score plus the highest potential.
-        A row looked at in an earlier round: its exact value then, where no potential rose;
-        the mentors whose potential rose are scored again, column by column.
-        """
-        bound = self.left_out + (prices.max() if len(prices) else 0.0)
-        candidates = None
-        for number, earlier in enumerate(self.round_prices):
-            rows = np.flatnonzero(self.exact_round == number)
-            if not len(rows):
-                continue
-            rise = prices - earlier
-            risen = np.flatnonzero(rise > self.tolerance)
-            if len(risen) > RISEN:
-                bound[rows] = self.exact[rows] + float(rise.max())
-                continue
-            bound[rows] = self.exact[rows] + self.tolerance
-            if not len(risen):
-                continue
-            candidates = self.candidate_matrix() if candidates is None else candidates
-            for block in _blocks(len(rows), len(risen)):
-                part = rows[block]
-                s = self.scores.block(part, risen).astype(np.float64)
-                known_r, known_c = candidates[part][:, risen].nonzero()
-                s[known_r, known_c] = -np.inf
-                reach = (s + prices[risen][None, :]).max(axis=1) + self.margin
-                bound[part] = np.maximum(bound[part], reach)
-        return bound
-
-    def widen(self, distance: np.ndarray, k: int) -> bool:
-        """Add left-out pairs that could still improve the result; False when none can."""
-        m = self.mentees
-        prices = distance[m : m + self.mentors]
-        # A left-out pair (i, j) could improve the result when big + s_ij + d[j] > d[i].
-        doubtful = np.flatnonzero(self.big + self.bounds(prices) > distance[:m] + self.tolerance)
-        if not len(doubtful):
-            return False
-        candidates = self.candidate_matrix()
-        added_rows, added_cols = [], []
-        number = len(self.round_prices)
-        self.round_prices.append(prices.copy())
-        for block in _blocks(len(doubtful), self.mentors):
-            rows = doubtful[block]
-            s = self.scores.block(rows).astype(np.float64)
-            known_r, known_c = candidates[rows].nonzero()
-            s[known_r, known_c] = -np.inf
-            reach = s + prices[None, :]  # score + mentor potential
-            # within the margin counts as a possible improvement: the pair joins the candidates
-            slack = self.big + reach + self.margin - distance[rows, None]
-            r, c, _ = _best(np.where(slack > self.tolerance, s, -np.inf), k)
-            added_rows.append(rows[r])
-            added_cols.append(c)
-            reach[r, c] = -np.inf
-            self.exact[rows] = reach.max(axis=1, initial=-np.inf) + self.margin
-            self.exact_round[rows] = number
-        new_rows = np.concatenate(added_rows)
-        if not len(new_rows):
-            return False
-        new_cols = np.concatenate(added_cols)
-        self.rows = np.concatenate([self.rows, new_rows])
-        self.cols = np.concatenate([self.cols, new_cols])
-        self.vals = np.concatenate([self.vals, self.scores.pairs(new_rows, new_cols)])
-        return True
+        if method == "dense":
+            return solver_numpy.dense(scores, capacity)
+        return solver_numpy.sparse(scores, capacity, k)
+    raise ValueError(f"unknown method {method!r}; one of {', '.join(METHODS)}")
 
 
-def solve(scores: Scores, capacity: np.ndarray, mentees: int, k: int = CANDIDATES) -> Solution:
-    """The optimal assignment, with the proof that no left-out pair could improve it."""
-    capacity = np.asarray(capacity, dtype=np.int64)
-    if mentees == 0 or not len(capacity) or capacity.sum() == 0:
-        return Solution(np.full(mentees, -1, dtype=np.int64), np.zeros(mentees), 0, 0)
-    problem = _Problem(scores, capacity, mentees, k)
-    rounds = 0
-    while True:
-        rounds += 1
-        mentor_of = problem.assign()
-        distance = problem.potentials(mentor_of)
-        if not problem.widen(distance, k):
-            break
-    keys = problem.rows * problem.mentors + problem.cols
-    order = np.argsort(keys)
-    matched = np.flatnonzero(mentor_of >= 0)
-    found = order[
-        np.searchsorted(keys, matched * problem.mentors + mentor_of[matched], sorter=order)
+def units_per_point(top: float, mentees: int, mentors: int) -> float:
+    """Integer units per score point: a power of two, so fine that different totals stay
+    different, and coarse enough that every gain, potential and sum of them stays below
+    2**50 (exact in float64, as LAPJVsp and the potentials compute)."""
+    room = 2.0**50 / ((top + 1.0) * (mentees + mentors + 2))
+    return 2.0 ** math.floor(math.log2(room))
+
+
+def match_bonus(top: float, unit: float, mentees: int, capacity: Sequence[int]) -> int:
+    """A gain every match gets on top of its score: more than any total score."""
+    return (round(top * unit) + 1) * (min(mentees, sum(capacity)) + 1)
+
+
+# --- plain Python ---------------------------------------------------------------------------
+
+
+def _pure(scores: Scores, capacity: list[int]) -> Solution:
+    mentees, mentors = scores.shape
+    unit = units_per_point(scores.top, mentees, mentors)
+    big = match_bonus(scores.top, unit, mentees, capacity)
+    allowed = scores.allowed()
+    gain = [{j: big + round(s * unit) for j, s in row} for row in allowed]
+    mentor_of, potential = _shortest_paths(gain, capacity)
+    sink = potential[-1]
+    tight = [
+        [j for j, g in sorted(row.items()) if potential[i] - potential[mentees + j] == g]
+        for i, row in enumerate(gain)
     ]
-    pair_score = np.zeros(mentees)
-    pair_score[matched] = problem.vals[found]
-    return Solution(mentor_of, pair_score, rounds, len(problem.rows))
+    levels = (
+        {i for i in range(mentees) if potential[i] == sink},
+        {j for j in range(mentors) if potential[mentees + j] == sink},
+    )
+    tight_of = {i: row for i, row in enumerate(tight) if row}
+    mentor_of = tie_rule(mentor_of, tight_of, levels, capacity, movable(tight_of, levels[0]))
+    exact = [dict(row) for row in allowed]
+    score = tuple(exact[i][j] if j >= 0 else 0.0 for i, j in enumerate(mentor_of))
+    return Solution(tuple(mentor_of), score, "pure", 1, sum(map(len, allowed)))
+
+
+def _shortest_paths(gain: list[dict[int, int]], capacity: list[int]) -> tuple[list[int], list[int]]:
+    """An optimal assignment and its node potentials: mentees join one at a time, each along
+    a shortest augmenting path (Dijkstra on reduced costs) to a free place or to staying
+    unmatched.
+
+    Nodes: mentees 0..M-1, mentors M..M+R-1, the sink M+R. Arcs (cost = minus gain): mentee
+    to an allowed mentor (-gain), mentor back to a mentee it has (+gain), a matched mentee to
+    the sink (becoming unmatched, 0), a mentor with a free place to the sink (0).
+    """
+    mentees, mentors = len(gain), len(capacity)
+    sink = mentees + mentors
+    # A node's potential is potential[v] + shift: a step adds to every node at once.
+    potential, shift = [0] * (sink + 1), 0
+    mentor_of = [-1] * mentees
+    members: list[set[int]] = [set() for _ in range(mentors)]
+    for new in range(mentees):
+        # the new mentee's potential makes every arc out of it non-negative
+        best, chosen = potential[sink], -1
+        for j, g in gain[new].items():
+            if potential[mentees + j] + g > best:
+                best, chosen = potential[mentees + j] + g, j
+        potential[new] = best
+        if (
+            chosen >= 0
+            and len(members[chosen]) < capacity[chosen]
+            and potential[mentees + chosen] == potential[sink]
+        ):  # a tight arc to a free place: a shortest path of length 0, nothing to update
+            members[chosen].add(new)
+            mentor_of[new] = chosen
+            continue
+        distance = {new: 0}
+        parent: dict[int, int] = {}
+        done: set[int] = set()
+        heap = [(0, new)]
+        while heap:
+            du, u = heapq.heappop(heap)
+            if u in done:
+                continue
+            done.add(u)
+            if u == sink:
+                break
+            arcs: list[tuple[int, int]] = []
+            if u < mentees:
+                arcs = [(mentees + j, -g) for j, g in gain[u].items() if j != mentor_of[u]]
+                if mentor_of[u] >= 0 or u == new:
+                    arcs.append((sink, 0))
+            else:
+                j = u - mentees
+                arcs = [(k, gain[k][j]) for k in members[j]]
+                if len(members[j]) < capacity[j]:
+                    arcs.append((sink, 0))
+            for v, cost in arcs:
+                dv = du + cost + potential[u] - potential[v]
+                if v not in done and dv < distance.get(v, dv + 1):
+                    distance[v], parent[v] = dv, u
+                    heapq.heappush(heap, (dv, v))
+        reach = distance[sink]
+        shift += reach
+        for v in done:
+            potential[v] -= reach - distance[v]
+        path = [sink]
+        while path[-1] != new:
+            path.append(parent[path[-1]])
+        path.reverse()
+        for u, v in itertools.pairwise(path):
+            if u < mentees and v < sink:
+                members[v - mentees].add(u)
+                mentor_of[u] = v - mentees
+            elif u < mentees:
+                mentor_of[u] = -1
+            elif u < sink and v < mentees:
+                members[u - mentees].discard(v)
+    return mentor_of, [p + shift for p in potential]
+
+
+# --- the tie rule, shared by every method ---------------------------------------------------
+
+
+def tie_rule(
+    mentor_of: Sequence[int],
+    tight: dict[int, list[int]],
+    level: tuple[set[int], set[int]],
+    capacity: Sequence[int],
+    moving: Iterable[int],
+) -> list[int]:
+    """The first optimal assignment in mentee order, from any optimal one and its potentials.
+
+    Optimal assignments differ by cycles of tight arcs (reduced cost 0) in the residual
+    network. `tight[i]`: the mentors j with potential(i) - potential(j) = gain(i, j),
+    ascending (those on no cycle may be left out); `level`: the mentees and the mentors with
+    the sink's potential (their arcs to and from the sink are tight). Each mentee in turn
+    takes the lowest tight mentor below its own that a tight cycle avoiding the mentees
+    before it can give it (an unmatched mentee: any it can get); only those in `moving`
+    (ascending) can move at all.
+    """
+    graph = _Tight(mentor_of, tight, level, capacity)
+    for i in moving:
+        graph.settle(i)
+    return graph.x
+
+
+def movable(tight: dict[int, list[int]], level_mentees: set[int]) -> list[int]:
+    """The mentees a cycle can leave by a tight arc: to a second tight mentor, or to the sink
+    (a level mentee); the others never move."""
+    return sorted(i for i, row in tight.items() if len(row) > 1 or (row and i in level_mentees))
+
+
+class _Tight:
+    """The tight arcs of the residual network, as the tie rule walks them.
+
+    Nodes: mentees 0..M-1, mentors M..M+R-1, the sink M+R. Arcs: a mentee to a tight mentor
+    it does not have, a mentor to a mentee it has (tight), a matched level mentee to the
+    sink, a level mentor with a free place to the sink, the sink to a level mentor with
+    mentees and to an unmatched level mentee. Mentees up to `current` are settled: no arc
+    reaches them.
+    """
+
+    def __init__(
+        self,
+        mentor_of: Sequence[int],
+        tight: dict[int, list[int]],
+        level: tuple[set[int], set[int]],
+        capacity: Sequence[int],
+    ) -> None:
+        self.mentees, self.sink = len(mentor_of), len(mentor_of) + len(capacity)
+        self.x, self.tight, self.capacity = list(mentor_of), tight, capacity
+        self.level_mentees, self.level_mentors = level
+        self.tight_set = {k: set(row) for k, row in tight.items()}
+        self.tight_in: dict[int, list[int]] = {}  # mentor -> mentees tight with it
+        self.held: dict[int, set[int]] = {}  # mentor -> its mentees, by a tight pair
+        for k, row in tight.items():
+            for j in row:
+                self.tight_in.setdefault(j, []).append(k)
+                if j == self.x[k]:
+                    self.held.setdefault(j, set()).add(k)
+        self.load = [0] * len(capacity)
+        for j in self.x:
+            if j >= 0:
+                self.load[j] += 1
+        self.current = -1
+
+    def after(self, u: int) -> Iterator[int]:
+        """Arcs out of a mentee or mentor (the sink is never expanded: see `settle`)."""
+        m, x, current = self.mentees, self.x, self.current
+        if u < m:
+            yield from (m + j for j in self.tight.get(u, ()) if j != x[u])
+            if x[u] >= 0 and u in self.level_mentees:
+                yield self.sink
+        else:
+            j = u - m
+            yield from (k for k in self.held.get(j, ()) if k > current)
+            if self.load[j] < self.capacity[j] and j in self.level_mentors:
+                yield self.sink
+
+    def before(self, v: int) -> Iterator[int]:
+        """Arcs into a mentee or mentor."""
+        m, x, current = self.mentees, self.x, self.current
+        if v < m:
+            if x[v] >= 0 and v in self.held.get(x[v], ()):
+                yield m + x[v]
+            elif x[v] < 0 and v in self.level_mentees:
+                yield self.sink
+        else:
+            j = v - m
+            yield from (k for k in self.tight_in.get(j, ()) if k > current and x[k] != j)
+            if self.load[j] and j in self.level_mentors:
+                yield self.sink
+
+    def settle(self, i: int) -> None:
+        """Give mentee i the lowest mentor a tight cycle can; then it is settled."""
+        self.current = i
+        x, m, sink = self.x, self.mentees, self.sink
+        options = [j for j in self.tight.get(i, ()) if x[i] < 0 or j < x[i]]
+        back = i in self.level_mentees if x[i] < 0 else i in self.held.get(x[i], ())
+        if not options or not back:
+            return  # nothing lower, or no tight arc leads back to i: nothing can change
+        target = sink if x[i] < 0 else m + x[i]
+        # Searched from both ends: backward from the target once for all of i's options,
+        # forward from each option in turn, the smaller side first; an option reaches the
+        # target when they meet. The sink, a hub, is reached but never expanded: a path
+        # through it is found when the forward side reaches it and the backward side too.
+        toward = {target: target}  # node -> the next node on its path to the target
+        backward = deque([target] if target != sink else [])
+        dead: set[int] = set()  # nodes that cannot reach the target
+        for b in options:
+            start = m + b
+            meet = start if start in toward else None
+            parent = {start: start}
+            forward = deque([] if start in dead else [start])
+            while meet is None and (forward or (backward and sink in parent)):
+                if backward and (not forward or len(backward) <= len(forward)):
+                    v = backward.popleft()
+                    for u in self.before(v):
+                        if u not in toward:
+                            toward[u] = v
+                            if u != sink:
+                                backward.append(u)
+                            if u in parent:
+                                meet = u
+                                break
+                    continue
+                u = forward.popleft()
+                for v in self.after(u):
+                    if v not in parent and v not in dead:
+                        parent[v] = u
+                        if v != sink:
+                            forward.append(v)
+                        if v in toward:
+                            meet = v
+                            break
+            if meet is None:
+                dead |= parent.keys()
+                continue
+            path = [meet]
+            while path[-1] != start:
+                path.append(parent[path[-1]])
+            path.reverse()
+            while path[-1] != target:
+                path.append(toward[path[-1]])
+            self._turn([i, *path, i])
+            return
+
+    def _turn(self, cycle: list[int]) -> None:
+        """Move mentees along a cycle of arcs (from a mentee, mentor, or the sink)."""
+        m, sink = self.mentees, self.sink
+        for u, v in itertools.pairwise(cycle):
+            if u < m and v < sink:
+                self.held.setdefault(v - m, set()).add(u)
+                self.load[v - m] += 1
+                self.x[u] = v - m
+            elif u < m:
+                self.x[u] = -1
+            elif u < sink and v < m:
+                self.held[u - m].discard(v)
+                self.load[u - m] -= 1

@@ -14,6 +14,8 @@ from typing import Any, TypedDict
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobs.cli import main
 from pipeline.adapters.workbook import InMemoryWorkbook
@@ -357,3 +359,31 @@ def test_responses_link_to_the_match_they_are_about() -> None:
     }
     assert linked == expected
     assert found.respondents >= {data.addr("m1"), data.addr("ann"), data.addr("unknown.person")}
+
+
+@settings(deadline=None)  # the first example loads scipy
+@given(
+    st.integers(1, 4).flatmap(
+        lambda rows: st.integers(rows, 5).flatmap(
+            lambda columns: st.lists(
+                st.lists(st.integers(0, 60), min_size=columns, max_size=columns),
+                min_size=rows,
+                max_size=rows,
+            )
+        )
+    )
+)
+def test_one_persons_answers_go_to_their_matches_as_scipy_would_pair_them(
+    cost: list[list[int]],
+) -> None:
+    """Without scipy (a second of start-up), the same least total distance as its solver."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    from pipeline.core.evaluation import _nearest
+
+    chosen = _nearest(cost, len(cost[0]))
+    assert len(set(chosen)) == len(cost)
+    rows, columns = linear_sum_assignment(np.array(cost, dtype=float))
+    best = sum(cost[r][c] for r, c in zip(rows, columns, strict=True))
+    assert sum(cost[r][c] for r, c in enumerate(chosen)) == best
