@@ -15,8 +15,8 @@ from jobs.cli import main
 from pipeline.adapters.workbook import InMemoryWorkbook
 from pipeline.core.cells import Cell, Formula
 from pipeline.core.layout import header, settings_rows
-from pipeline.core.messages import render
 from pipeline.core.night import named, nightly
+from pipeline.core.problem_text import render
 from pipeline.core.vocab import LANGUAGES
 from pipeline.errors import WorkbookLayoutError
 from pipeline.run import RunContext, run

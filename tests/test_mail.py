@@ -22,8 +22,8 @@ from pipeline.adapters.mailer import Journal, RecordingMailer, SmtpMailer, smtp_
 from pipeline.adapters.workbook import InMemoryWorkbook, Workbook
 from pipeline.adapters.xlsx import XlsxWorkbook
 from pipeline.core.cells import Cell
-from pipeline.core.messages import render as render_problem
 from pipeline.core.night import nightly
+from pipeline.core.problem_text import render as render_problem
 from pipeline.core.programme import read_programme
 from pipeline.errors import MailRefused, MailUnavailable
 from pipeline.run import Delivery, RunContext, RunReport, run

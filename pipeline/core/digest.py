@@ -17,8 +17,8 @@ from pipeline.core.cells import email_key
 from pipeline.core.evaluation import Evaluations, Response
 from pipeline.core.journey import Outgoing
 from pipeline.core.life import life_of
-from pipeline.core.messages import render as render_problem
 from pipeline.core.models import Match, Problem, latest
+from pipeline.core.problem_text import render as render_problem
 from pipeline.core.problems import ordered, since, where
 from pipeline.core.programme import Programme
 from pipeline.core.render import first_name, long_date, programme_variables

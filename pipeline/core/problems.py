@@ -12,8 +12,8 @@ from datetime import date
 from pipeline.core.cells import Cell, Row, parse_date, text
 from pipeline.core.changes import Replace
 from pipeline.core.layout import header
-from pipeline.core.messages import render
 from pipeline.core.models import Problem
+from pipeline.core.problem_text import render
 from pipeline.core.schema import Snapshot, Table, tab_key
 from pipeline.core.vocab import PROBLEM_COLUMNS, TABS
 from pipeline.errors import CellError

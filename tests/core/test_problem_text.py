@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.core.messages import codes, render
 from pipeline.core.models import EFFECTS, Problem
+from pipeline.core.problem_text import codes, render
 from pipeline.core.vocab import LANGUAGES
 
 PARAMS = {
