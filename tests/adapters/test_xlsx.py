@@ -9,6 +9,7 @@ import os
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -44,8 +45,9 @@ def every_cell(path: Path) -> dict[tuple[str, str], tuple[object, str, str]]:
     }
 
 
-def test_a_run_leaves_every_coordinator_cell_as_it_was(in_tmp: Path) -> None:
-    people = [
+def coordinator_people() -> list[dict[str, Any]]:
+    """People with every kind of cell a coordinator types: dates, numbers, formulas, scripts."""
+    return [
         person(
             "anna",
             "mentor",
@@ -61,6 +63,10 @@ def test_a_run_leaves_every_coordinator_cell_as_it_was(in_tmp: Path) -> None:
         {**person("dex"), "Goals": "g" * 10_000, "Name": "李小龙"},
         {**person("eve"), "Start date": "=DATE(2026,12,1)"},
     ]
+
+
+def test_a_run_leaves_every_coordinator_cell_as_it_was(in_tmp: Path) -> None:
+    people = coordinator_people()
     tabs = basic_tabs(people)
     path = write_xlsx(
         in_tmp / "programme.xlsx", tabs, [("Participants", "B5"), ("Participants", "F3")]

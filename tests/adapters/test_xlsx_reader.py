@@ -24,6 +24,7 @@ from pipeline.adapters import xlsx_reader
 from pipeline.adapters.xlsx_reader import Sheets, read_xlsx
 from pipeline.core.cells import Formula, Row
 from tests.adapters.openpyxl_reading import read_with_openpyxl
+from tests.adapters.test_xlsx import coordinator_people
 from tests.conftest import basic_tabs, email, person, write_xlsx
 from tests.test_corpus import CASES
 
@@ -83,22 +84,7 @@ def _demo_checked(folder: Path) -> Path:
 
 @workbook("every kind of coordinator cell, after a check")
 def _coordinator_cells(folder: Path) -> Path:
-    people = [
-        person(
-            "anna",
-            "mentor",
-            start_date=datetime(2020, 1, 6),
-            shifts="day;night",
-            goals="wondzorg\nmedicatie",
-            years_of_experience=12.5,
-            capacity=2,
-        ),
-        person("bo", start_date=46350, languages="Nederlands, Türkçe", team="=Somatiek"),
-        {**person("x", "mentee"), "Email": "x@", "Name": "Дмитрий Иванов"},
-        {**person("cas"), "Name": '=HYPERLINK("http://x","y")'},
-        {**person("dex"), "Goals": "g" * 10_000, "Name": "李小龙"},
-        {**person("eve"), "Start date": "=DATE(2026,12,1)"},
-    ]
+    people = coordinator_people()
     path = write_xlsx(
         folder / "programme.xlsx",
         basic_tabs(people),
