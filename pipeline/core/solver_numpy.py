@@ -47,7 +47,12 @@ def dense(scores: Scores, capacity: list[int]) -> Solution:
     # costs as `_Candidates.assign` has them: a forbidden pair no better than none
     cost = np.minimum(round(scores.top * unit) + 1.0 - units, big + round(scores.top * unit) + 1)
     owner = np.repeat(np.arange(r), capacity)
-    chosen, places = linear_sum_assignment(cost[:, owner])
+    if m <= len(owner):
+        chosen, places = linear_sum_assignment(cost[:, owner])
+    else:  # places as rows (scipy would copy the matrix transposed), those of the mentors
+        # with the least cost first: scipy then finds shorter paths
+        owner = owner[np.argsort(cost.min(axis=0)[owner], kind="stable")]
+        places, chosen = linear_sum_assignment(cost.T[owner])
     mentor_of = np.full(m, -1, dtype=np.int64)
     real = allowed[chosen, owner[places]]  # a forbidden pair gains nothing: unmatched
     mentor_of[chosen[real]] = owner[places[real]]
@@ -63,7 +68,10 @@ def dense(scores: Scores, capacity: list[int]) -> Solution:
     changed = np.ones(r + 1, dtype=bool)
     for _ in range(r + 2):
         active = np.flatnonzero(changed[via])  # only arcs out of a changed node can help
-        best = (distance[via[active]][:, None] + arcs[active]).min(axis=0, initial=np.inf)
+        if 2 * len(active) > m:  # most: all at once (the others are no shorter) is faster
+            best = (distance[via][:, None] + arcs).min(axis=0)
+        else:
+            best = (distance[via[active]][:, None] + arcs[active]).min(axis=0, initial=np.inf)
         changed[:r] = best < distance[:r]
         changed[r] = False
         if not changed.any():
@@ -75,8 +83,9 @@ def dense(scores: Scores, capacity: list[int]) -> Solution:
     mentee, mentor = _levels(distance[:r], load, capacity, mentor_of, gain)
     rows, cols = np.nonzero((mentee - big)[:, None] - mentor[None, :] == units)
     first = _finish(mentor_of, rows, cols, (mentee, mentor), capacity)
-    score = [float(exact[i, j]) if j >= 0 else 0.0 for i, j in enumerate(first)]
-    return Solution(tuple(first), tuple(score), "dense", 1, int(allowed.sum()))
+    chosen = np.array(first, dtype=np.int64)
+    score = np.where(chosen >= 0, exact[np.arange(m), chosen], 0.0)
+    return Solution(tuple(first), tuple(score.tolist()), "dense", 1, int(allowed.sum()))
 
 
 def sparse(scores: Scores, capacity: list[int], k: int) -> Solution:
@@ -204,7 +213,7 @@ def _finish(
     src, dst = np.concatenate([a for a, _ in ends]), np.concatenate([b for _, b in ends])
     order = np.argsort(src, kind="stable")
     ptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=sink + 1))])
-    arcs = sp.csr_matrix((np.ones(len(src)), dst[order], ptr), shape=(sink + 1, sink + 1))
+    arcs = sp.csr_array((np.ones(len(src)), dst[order], ptr), shape=(sink + 1, sink + 1))
     component = connected_components(arcs, directed=True, connection="strong")[1]
     moving = np.unique(rows[able & (component[m + cols] == component[rows])])
     # only arcs within a component can lie on a cycle
