@@ -70,9 +70,9 @@ def main() -> int:
         [
             [
                 f"{m:,} x {r:,}",
-                f"{seconds:.2f}",
+                f"{seconds:.4f}",
                 shown(peak),
-                f"{dense[0]:.2f}" if dense else "not run (many GB)",
+                f"{dense[0]:.4f}" if dense else "not run (many GB)",
                 shown(dense[1]) if dense else "-",
                 f"{dense[0] / seconds:.2f}" if dense else "-",
                 ("yes" if (dense[2], round(dense[3], 3)) == (count, round(total, 3)) else "NO")

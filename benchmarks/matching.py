@@ -23,7 +23,7 @@ from pipeline.core.settings import DEFAULT_WEIGHTS
 from pipeline.core.solver import Solution, solve
 from pipeline.core.solver_numpy import BLOCK_CELLS
 
-SIZES = ((15, 10), (200, 100), (1_000, 600), (5_000, 3_000), (20_000, 12_000))
+SIZES = ((15, 10), (200, 100), (300, 150), (1_000, 600), (5_000, 3_000), (20_000, 12_000))
 #: Each solve is timed again and again for about this long, and the best time counts.
 REPEAT_SECONDS = 1.0
 REPEATS = 200

@@ -68,7 +68,7 @@ PURE_PAIRS = 250
 #: Up to this many pairs plain Python is faster than loading numpy and scipy (0.5-0.8 s).
 PURE_PAIRS_COLD = 30_000
 #: Up to this many mentees x places scipy's dense linear_sum_assignment is the fastest.
-DENSE_CELLS = 80_000
+DENSE_CELLS = 300_000  # measured: dense beats sparse up to 500 x 250 (250k), not at 700 x 400
 BLOCK_ERROR = 1e-5
 CANDIDATES = 12
 
