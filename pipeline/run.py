@@ -98,7 +98,7 @@ def run(book: Workbook, stages: Sequence[tuple[str, bool]], context: RunContext)
     if context.dry_run or delivery is None or mailing is None:
         plan = night.shown() if context.dry_run else night.finish()
         book.apply(plan)
-        return _report(night, plan, night.lines, None, failed=False)
+        return _report(night, plan, night.report_lines(), None, failed=False)
     # Tonight's new people and proposals go with the first save of the Mail log: an
     # introduction is never sent for a Match ID that is not on the Matches tab yet.
     sending = Sending(mailing, delivery, delivery.commit or book.apply, night.appends())
@@ -106,15 +106,8 @@ def run(book: Workbook, stages: Sequence[tuple[str, bool]], context: RunContext)
     last = night.finish(sending.log, saved=sending.carried)
     book.apply(last)
     plan = sending.carried + last
-    mail_line = ("mail", sending.summary())
-    lines = tuple(line for line in night.lines if line[0] != "mail")
-    ordered = _in_stage_order(night, (*lines, mail_line))
-    return _report(night, plan, ordered, sending.log, sending.failed)
-
-
-def _in_stage_order(night: Night, lines: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    order = {name: number for number, (name, _) in enumerate(night.steps)}
-    return tuple(sorted(lines, key=lambda line: order.get(line[0], len(order))))
+    lines = night.report_lines(mail=sending.summary())
+    return _report(night, plan, lines, sending.log, sending.failed)
 
 
 def _report(

@@ -80,7 +80,6 @@ class Night:
     tonight: Programme  # with what the carried-out stages add
     steps: tuple[tuple[str, StageResult], ...]  # the carried-out stages' decisions, in order
     problems: tuple[Problem, ...]  # every problem, the Mail log's as decided
-    tab_names: Mapping[str, str]
     seen: Mapping[ProblemKey, date]
     context: Context
 
@@ -89,9 +88,14 @@ class Night:
         """The mail to send, when the mail stage is carried out with a way to deliver."""
         return next((r.mailing for _, r in self.steps if r.mailing is not None), None)
 
-    @property
-    def lines(self) -> tuple[tuple[str, str], ...]:
-        return tuple((name, line) for name, result in self.steps for line in result.lines)
+    def report_lines(self, mail: str | None = None) -> tuple[tuple[str, str], ...]:
+        """(stage, line) for the terminal; `mail`, what the sending did, in place of the
+        mail stage's lines about what it would send."""
+        return tuple(
+            (name, line)
+            for name, result in self.steps
+            for line in ((mail,) if mail is not None and result.mailing else result.lines)
+        )
 
     def settled(self, log: MailLog) -> tuple[tuple[str, StageResult], ...]:
         """The steps, those after the mail stage decided again on the Mail log as the sending
@@ -157,7 +161,7 @@ class Night:
             self.snapshot,
             self.final_problems(log),
             self.programme.language,
-            dict(self.tab_names),
+            dict(self.context.tab_names),
             self.seen,
             self.context.today,
         )
@@ -210,7 +214,6 @@ def decide(snapshot: Snapshot, stages: Sequence[tuple[str, bool]], context: Cont
         tonight=done,
         steps=tuple(steps),
         problems=tuple(ordered(so_far(), list(snapshot))),
-        tab_names=context.tab_names,
         seen=seen,
         context=context,
     )
