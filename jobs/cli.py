@@ -60,6 +60,12 @@ def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
         **default,
         help="a Google Sheet, instead of the workbook in the config",
     )
+    where.add_argument(
+        "--sharepoint",
+        metavar="URL",
+        **default,
+        help="an Excel workbook on SharePoint (Microsoft 365), instead of the one in the config",
+    )
     parser.add_argument(
         "--today",
         type=_date,
@@ -174,10 +180,23 @@ def delivery_for(
     mail = config.mail
     password = os.environ.get("SMTP_PASSWORD", "")
     mailer: Mailer
+    sender = mail.sender
     if dry_run:
         mailer = RecordingMailer()
     elif outbox is not None or mail.transport == "outbox":
         mailer = OutboxMailer(outbox or Path(mail.outbox_dir))
+    elif mail.transport == "microsoft":
+        from email.headerregistry import Address
+        from email.utils import parseaddr
+
+        from pipeline.adapters.graph_mail import GraphMailer
+
+        graph = microsoft(config)
+        graph.token()  # a refused login stops the run before anything is logged pending
+        mailer = GraphMailer(graph, mail.mailbox)
+        display = parseaddr(mail.sender)[0]
+        user, _, domain = mail.mailbox.partition("@")
+        sender = str(Address(display, user, domain))  # Exchange sends from the mailbox only
     elif mail.smtp_user and not password:
         raise ConfigError(
             f"mail.transport is '{mail.transport}' with user '{mail.smtp_user}', "
@@ -200,7 +219,7 @@ def delivery_for(
         journal = Journal(book.backup_dir / f".{book.path.name}.mail-journal")
     return Delivery(
         mailer,
-        mail.sender,
+        sender,
         now,
         book.apply,
         mail.per_run,
@@ -218,11 +237,14 @@ def workbook_identity(config: Config, args: argparse.Namespace) -> tuple[str, Pa
     """
     from pipeline.adapters.xlsx import ensure_exists, run_lock
 
-    if args.sheet or (config.google_sheet and not args.workbook):
+    kind, where = _where(config, args)
+    if kind == "sheet":
         from pipeline.adapters.sheets import sheet_key
 
-        return f"Google Sheet {sheet_key(args.sheet or config.google_sheet or '')}", None
-    path = args.workbook or Path(config.workbook_path or "programme.xlsx")
+        return f"Google Sheet {sheet_key(where)}", None
+    if kind == "sharepoint":
+        return f"SharePoint workbook {where}", None
+    path = Path(where)
     ensure_exists(path)  # before a lock folder is made beside a workbook that is not there
     return str(path.resolve()), run_lock(path.resolve())
 
@@ -233,21 +255,89 @@ def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
     from pipeline.adapters.xlsx import XlsxWorkbook
 
     real: Workbook
-    if args.sheet or (config.google_sheet and not args.workbook):
+    kind, where = _where(config, args)
+    if kind == "sheet":
         from pipeline.adapters.sheets import (  # gspread: only here
             SheetsWorkbook,
             load_credentials,
             sheet_key,
         )
 
-        key = sheet_key(args.sheet or config.google_sheet or "")
-        real = SheetsWorkbook(key, load_credentials(config.credentials_file))
+        real = SheetsWorkbook(sheet_key(where), load_credentials(config.credentials_file))
+    elif kind == "sharepoint":
+        from pipeline.adapters.excel_online import ExcelOnlineWorkbook
+
+        real = ExcelOnlineWorkbook(microsoft(config), where, writable=not args.dry_run)
     else:
-        path = args.workbook or Path(config.workbook_path or "programme.xlsx")
-        real = XlsxWorkbook(path, writable=not args.dry_run)
+        real = XlsxWorkbook(Path(where), writable=not args.dry_run)
+    if config.sources:
+        real = _sourced(config, real)
     if args.dry_run:
-        return InMemoryWorkbook(real.read(), name=real.name)
+        copy = InMemoryWorkbook(real.read(), name=real.name)
+        close(real)
+        return copy
     return real
+
+
+def _where(config: Config, args: argparse.Namespace) -> tuple[str, str]:
+    """("sheet", key or URL), ("sharepoint", URL) or ("xlsx", path): the command line first."""
+    if getattr(args, "sharepoint", None):
+        return "sharepoint", args.sharepoint
+    if args.sheet:
+        return "sheet", args.sheet
+    if args.workbook:
+        return "xlsx", str(args.workbook)
+    if config.sharepoint:
+        return "sharepoint", config.sharepoint
+    if config.google_sheet:
+        return "sheet", config.google_sheet
+    return "xlsx", config.workbook_path or "programme.xlsx"
+
+
+_GRAPHS: dict[tuple[str, str], Any] = {}
+
+
+def microsoft(config: Config) -> Any:
+    """Microsoft Graph for this run: one login (one token) for the workbook, the forms and
+    the mail alike."""
+    from pipeline.adapters.graph import Graph
+    from pipeline.adapters.microsoft_auth import MicrosoftLogin
+
+    tenant, client = config.microsoft.get("tenant", ""), config.microsoft.get("client_id", "")
+    if not tenant or not client:
+        raise ConfigError(
+            f"{config.source}: Microsoft 365 needs [microsoft] tenant and client_id, from the "
+            "Microsoft 365 admin."
+        )
+    if (tenant, client) not in _GRAPHS:
+        _GRAPHS[(tenant, client)] = Graph(MicrosoftLogin(tenant, client).token)
+    return _GRAPHS[(tenant, client)]
+
+
+def _sourced(config: Config, book: Workbook) -> Workbook:
+    """The intake and evaluation answers read from their own workbooks ([sources])."""
+    from pipeline.adapters.workbook import Sourced
+    from pipeline.adapters.xlsx import XlsxWorkbook
+    from pipeline.core.vocab import TABS
+
+    sources: dict[str, Workbook] = {}
+    for kind, where in config.sources.items():
+        name = config.tabs.get(kind) or TABS.word(kind, "en")
+        if where.startswith(("https://", "http://")):
+            from pipeline.adapters.excel_online import ExcelOnlineWorkbook
+
+            sources[name] = ExcelOnlineWorkbook(microsoft(config), where, writable=False)
+        else:
+            sources[name] = XlsxWorkbook(Path(where), writable=False)
+    return Sourced(book, sources)
+
+
+def close(book: object) -> None:
+    """End what an adapter keeps open (a workbook session on SharePoint)."""
+    for part in (book, getattr(book, "book", None), *getattr(book, "sources", {}).values()):
+        ending = getattr(part, "close", None)
+        if callable(ending):
+            ending()
 
 
 def describe(plan: Plan) -> list[str]:
@@ -304,18 +394,24 @@ def _run_stages(args: argparse.Namespace, stages: Stages) -> int:
         context = RunContext(
             today, args.dry_run, dict(config.tabs), delivery, dict(config.intake_columns)
         )
-        report = run(book, stages, context)
+        try:
+            report = run(book, stages, context)
+        finally:
+            close(book)
     suffix = " (dry run: nothing written)" if args.dry_run else ""
     print_report(
         f"mentorflow {args.command}: {book.name}, {today.isoformat()}{suffix}", report, args.dry_run
     )
-    if args.verbose and "pipeline.adapters.sheets" in sys.modules:  # only a Google Sheet loads it
-        from pipeline.adapters.sheets import SheetsWorkbook
-
-        if isinstance(book, SheetsWorkbook):
-            print(f"  Google Sheets API requests: {book.requests}")
-            for note in book.notes:
-                print(f"  note: {note}")
+    counted = getattr(book, "book", book)  # past the [sources] wrapper
+    if args.verbose and hasattr(counted, "requests"):  # a Google Sheet, or one on SharePoint
+        api = "Google Sheets API" if "Google" in counted.name else "Microsoft Graph"
+        print(f"  {api} requests: {counted.requests}")
+        for note in getattr(counted, "notes", []):
+            print(f"  note: {note}")
+    setup = getattr(delivery.mailer, "setup_problem", None)
+    if setup:  # the mail's set-up, not a message: what to ask the admin for, exit 2
+        print(f"mentorflow: {setup}", file=sys.stderr)
+        return 2
     return report.exit_code
 
 

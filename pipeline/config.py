@@ -17,7 +17,9 @@ DEFAULT_PATH = Path("config/mentorflow.toml")
 # section -> key -> accepted type; None marks a table of free keys checked on its own.
 _KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"timezone": str},
-    "workbook": {"path": str, "google_sheet": str, "credentials_file": str},
+    "workbook": {"path": str, "google_sheet": str, "credentials_file": str, "sharepoint": str},
+    "microsoft": {"tenant": str, "client_id": str},
+    "sources": {"intake": str, "evaluations": str},
     "mail": {
         "transport": str,
         "outbox_dir": str,
@@ -29,10 +31,11 @@ _KEYS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "per_minute": int,
         "per_run": int,
         "templates": str,
+        "mailbox": str,
     },
     "tabs": {key: str for key in TABS.terms},
 }
-TRANSPORTS = ("outbox", "smtp", "gmail")
+TRANSPORTS = ("outbox", "smtp", "gmail", "microsoft")
 SECURITIES = ("starttls", "ssl", "none")
 
 
@@ -48,6 +51,7 @@ class MailConfig:
     per_minute: int | None = None
     per_run: int | None = None
     templates: str | None = None  # the organisation's email templates, as the file says
+    mailbox: str = ""  # transport "microsoft": the shared mailbox the app sends from
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,10 @@ class Config:
     workbook_path: str | None = "programme.xlsx"
     google_sheet: str | None = None
     credentials_file: str | None = None
+    sharepoint: str | None = None  # the workbook's address in SharePoint (SPEC §7a)
+    microsoft: Mapping[str, str] = field(default_factory=dict)  # tenant, client_id
+    # Microsoft Forms response workbooks read instead of a tab: "intake"/"evaluations" -> URL
+    sources: Mapping[str, str] = field(default_factory=dict)
     mail: MailConfig = field(default_factory=MailConfig)
     tabs: Mapping[str, str] = field(default_factory=dict)
     intake_columns: Mapping[str, str] = field(default_factory=dict)  # question -> column key
@@ -90,7 +98,7 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
             if key not in _KEYS or key == "":
                 raise fail(
                     f"unknown section [{key}]. Known sections: "
-                    "[workbook], [mail], [tabs], [intake.columns]."
+                    "[workbook], [microsoft], [sources], [mail], [tabs], [intake.columns]."
                 )
             sections[key] = value
         else:
@@ -111,8 +119,27 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise fail(f"unknown timezone '{timezone}'. Use a name like Europe/Amsterdam.") from exc
-    if "path" in book and "google_sheet" in book:
-        raise fail("[workbook] has both 'path' and 'google_sheet'. Keep the one you use.")
+    chosen = [key for key in ("path", "google_sheet", "sharepoint") if key in book]
+    if len(chosen) > 1:
+        raise fail(f"[workbook] has both '{chosen[0]}' and '{chosen[1]}'. Keep the one you use.")
+    microsoft = sections.get("microsoft", {})
+    sources = sections.get("sources", {})
+    needs_microsoft = [
+        what
+        for what, used in (
+            ("[workbook] sharepoint", "sharepoint" in book),
+            ("mail.transport 'microsoft'", mail.get("transport") == "microsoft"),
+            ("[sources]", any(v.startswith(("https://", "http://")) for v in sources.values())),
+        )
+        if used
+    ]
+    missing = [key for key in ("tenant", "client_id") if not microsoft.get(key, "").strip()]
+    if needs_microsoft and missing:
+        raise fail(
+            f"{needs_microsoft[0]} needs [microsoft] {' and '.join(missing)}: the tenant "
+            "(org.onmicrosoft.com or its id) and the app registration's client id, from the "
+            "Microsoft 365 admin."
+        )
     mail_config = MailConfig(**mail)
     if mail_config.transport not in TRANSPORTS:
         raise fail(
@@ -126,6 +153,11 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
         )
     if mail_config.transport == "smtp" and not mail_config.smtp_host:
         raise fail("mail.transport is 'smtp' but mail.smtp_host is not set. Add the server name.")
+    if mail_config.transport == "microsoft" and "@" not in mail_config.mailbox:
+        raise fail(
+            "mail.transport is 'microsoft' but mail.mailbox (the shared mailbox to send from, "
+            "like mentorprogramma@org.nl) is not set."
+        )
     if mail_config.transport == "gmail" and not mail_config.smtp_user:
         raise fail("mail.transport is 'gmail' but mail.smtp_user (the Gmail address) is not set.")
     for key in ("per_minute", "per_run", "smtp_port"):
@@ -135,9 +167,12 @@ def parse_config(data: Mapping[str, Any], source: str) -> Config:
     return Config(
         source=source,
         timezone=timezone,
-        workbook_path=book.get("path", None if "google_sheet" in book else "programme.xlsx"),
+        workbook_path=book.get("path", None if chosen else "programme.xlsx"),
         google_sheet=book.get("google_sheet"),
         credentials_file=book.get("credentials_file"),
+        sharepoint=book.get("sharepoint"),
+        microsoft={k: v.strip() for k, v in microsoft.items()},
+        sources=dict(sources),
         mail=mail_config,
         tabs=dict(sections.get("tabs", {})),
         intake_columns=intake_columns,

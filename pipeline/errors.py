@@ -10,7 +10,8 @@ MentorflowError                 stops a run: one line and exit code 2 (unless ca
  ├── WorkbookError              the workbook cannot be opened, read or written
  │    ├── WorkbookLayoutError   a required tab or header is missing or ambiguous
  │    ├── WorkbookLockedError   the workbook is open in Excel or LibreOffice, or changed mid-run
- │    └── SheetsUnavailable     Google Sheets did not answer within the retries
+ │    ├── SheetsUnavailable     Google Sheets did not answer within the retries
+ │    └── GraphUnavailable      Microsoft 365 (Graph, or its login) did not answer in time
  ├── MailError                  a message not (certainly) delivered; never stops a run: the
  │    │                         mail stage logs it, str() is the Mail log's detail
  │    ├── MailRefused           refused for good (5xx): not tried again
@@ -65,6 +66,10 @@ class WorkbookLockedError(WorkbookError):
 
 class SheetsUnavailable(WorkbookError):
     """Google Sheets did not answer within the retries."""
+
+
+class GraphUnavailable(WorkbookError):
+    """Microsoft 365 (Graph or its login endpoint) did not answer within the retries."""
 
 
 class MailError(MentorflowError):

@@ -154,3 +154,50 @@ def test_a_mistake_in_the_organisations_template_fails_that_message_only_until_c
         "M-0011_welcome",
         "digest_2026-11-23",
     ]
+
+
+MICROSOFT = (
+    '[microsoft]\ntenant = "org.onmicrosoft.com"\n'
+    'client_id = "11111111-2222-3333-4444-555555555555"\n'
+)
+SITE = "https://org.sharepoint.com/sites/Mentoring/Shared Documents/programme.xlsx"
+
+
+def test_the_microsoft_365_config_is_read_whole(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path / "mf.toml",
+            f'[workbook]\nsharepoint = "{SITE}"\n{MICROSOFT}'
+            f'[sources]\nintake = "{SITE}x"\n'
+            '[mail]\ntransport = "microsoft"\nmailbox = "mentor@org.example.nl"\n',
+        )
+    )
+    assert config.sharepoint == SITE and config.workbook_path is None
+    assert config.microsoft == {
+        "tenant": "org.onmicrosoft.com",
+        "client_id": "11111111-2222-3333-4444-555555555555",
+    }
+    assert config.sources == {"intake": SITE + "x"}
+    assert (config.mail.transport, config.mail.mailbox) == ("microsoft", "mentor@org.example.nl")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f'[workbook]\nsharepoint = "{SITE}"\n', "needs \\[microsoft\\] tenant and client_id"),
+        (
+            f'[workbook]\nsharepoint = "{SITE}"\n[microsoft]\ntenant = "org.onmicrosoft.com"\n',
+            "needs \\[microsoft\\] client_id",
+        ),
+        (f'{MICROSOFT}[mail]\ntransport = "microsoft"\n', "mail.mailbox .* is not set"),
+        ('[mail]\ntransport = "microsoft"\nmailbox = "m@org.nl"\n', "mail.transport 'microsoft'"),
+        (f'[workbook]\nsharepoint = "{SITE}"\npath = "x.xlsx"\n', "both 'path' and 'sharepoint'"),
+        (f'[sources]\nintake = "{SITE}"\n', "\\[sources\\] needs \\[microsoft\\]"),
+        (f'{MICROSOFT}[sources]\nanswers = "x.xlsx"\n', "unknown key 'sources.answers'"),
+    ],
+)
+def test_an_incomplete_microsoft_365_config_is_one_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path / "mf.toml", text))

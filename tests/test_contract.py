@@ -1,7 +1,9 @@
-"""One contract for every workbook adapter: in memory, .xlsx, and Google Sheets over HTTP.
+"""One contract for every workbook adapter: in memory, .xlsx, Google Sheets and an Excel
+workbook on SharePoint, the last two over HTTP.
 
 The Google Sheets adapter drives the real gspread client against the local double of the
-Sheets API (tests/sheets_double.py). Every test here runs against all three adapters.
+Sheets API (tests/sheets_double.py); the SharePoint adapter talks to the local double of
+Microsoft Graph (tests/graph_double.py). Every test here runs against all four adapters.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 import pytest
 
 from pipeline import demo
+from pipeline.adapters.excel_online import ExcelOnlineWorkbook
+from pipeline.adapters.graph import Graph
 from pipeline.adapters.sheets import SheetsWorkbook, _json
 from pipeline.adapters.workbook import InMemoryWorkbook, Workbook
 from pipeline.adapters.xlsx import XlsxWorkbook
@@ -25,10 +29,14 @@ from pipeline.core.schema import Snapshot
 from pipeline.errors import WorkbookLockedError
 from pipeline.run import RunContext, run
 from tests.conftest import write_xlsx
+from tests.graph_double import GraphDouble
 from tests.sheets_double import SheetsDouble
 
 KEY = "1mentorflowContractTestSheet0000000000"
-ADAPTERS = ("memory", "xlsx", "sheets")
+ADAPTERS = ("memory", "xlsx", "sheets", "sharepoint")
+HOST, SITE, FILE = "org.sharepoint.com", "/sites/Mentoring", "programme.xlsx"
+ADDRESS = f"https://{HOST}{SITE}/Shared Documents/{FILE}"
+TOKEN = "contract-test-token"
 
 
 @dataclass
@@ -46,6 +54,26 @@ def api(sheets_api: SheetsDouble) -> Iterator[SheetsDouble]:
     assert [message for _, message in sheets_api.refused] == []
 
 
+@pytest.fixture
+def graph() -> Iterator[GraphDouble]:
+    """The Microsoft Graph double; after the test, it refused no request as Graph would."""
+    with GraphDouble({TOKEN}) as double:
+        yield double
+    assert [reason for _, reason in double.refused] == []
+
+
+def sharepoint_workbook(double: GraphDouble) -> ExcelOnlineWorkbook:
+    return ExcelOnlineWorkbook(Graph(lambda: TOKEN, double.url, sleep=lambda _: None), ADDRESS)
+
+
+def on_sharepoint(double: GraphDouble, tabs: Mapping[str, Sequence[Sequence[Any]]]) -> None:
+    """The workbook put in the site's library, the app granted write on the site."""
+    site = double.add_site(HOST, SITE)
+    double.grant(site, "write")
+    cells = {name: [[_json(v) for v in row] for row in rows] for name, rows in tabs.items()}
+    double.add_workbook(site, FILE, cells, text_cells=_text_cells(tabs))
+
+
 def sheets_workbook() -> SheetsWorkbook:
     from pipeline.adapters.sheets import load_credentials
 
@@ -54,7 +82,7 @@ def sheets_workbook() -> SheetsWorkbook:
 
 @pytest.fixture(params=ADAPTERS)
 def make(
-    request: pytest.FixtureRequest, tmp_path: Path, api: SheetsDouble
+    request: pytest.FixtureRequest, tmp_path: Path, api: SheetsDouble, graph: GraphDouble
 ) -> Callable[[Mapping[str, Sequence[Sequence[Any]]]], Opened]:
     kind = request.param
 
@@ -65,6 +93,9 @@ def make(
         if kind == "xlsx":
             path = write_xlsx(tmp_path / "programme.xlsx", tabs, text_cells=_text_cells(tabs))
             return Opened(XlsxWorkbook(path), lambda: XlsxWorkbook(path))
+        if kind == "sharepoint":
+            on_sharepoint(graph, tabs)
+            return Opened(sharepoint_workbook(graph), lambda: sharepoint_workbook(graph))
         api.book(
             KEY, {name: [[_json(v) for v in row] for row in rows] for name, rows in tabs.items()}
         )
@@ -260,7 +291,7 @@ def test_numbers_booleans_and_long_text_survive(make: Callable[..., Opened]) -> 
 
 
 def test_the_nightly_job_leaves_the_same_workbook_on_every_adapter(
-    tmp_path: Path, api: SheetsDouble
+    tmp_path: Path, api: SheetsDouble, graph: GraphDouble
 ) -> None:
     """The demo programme, run the same night on all three: cell for cell the same result."""
     tabs = {t.name: [list(r) for r in t.rows] for t in demo.templates(TODAY, "nl")}
@@ -271,6 +302,9 @@ def test_the_nightly_job_leaves_the_same_workbook_on_every_adapter(
             book = InMemoryWorkbook(tabs)
         elif kind == "xlsx":
             book = XlsxWorkbook(write_xlsx(tmp_path / "demo.xlsx", tabs))
+        elif kind == "sharepoint":
+            on_sharepoint(graph, tabs)
+            book = sharepoint_workbook(graph)
         else:
             api.book(KEY, {n: [[_json(v) for v in r] for r in rows] for n, rows in tabs.items()})
             book = sheets_workbook()
@@ -284,9 +318,13 @@ def test_the_nightly_job_leaves_the_same_workbook_on_every_adapter(
             book = XlsxWorkbook(tmp_path / "demo.xlsx")  # read back from the saved file
         elif kind == "sheets":
             book = sheets_workbook()
+        elif kind == "sharepoint":
+            book = sharepoint_workbook(graph)
         results[kind] = plain_snapshot(book.read())
     assert results["xlsx"] == results["memory"]
     assert results["sheets"] == results["memory"]
+    assert results["sharepoint"] == results["memory"]
+    assert graph.formulas(next(iter(graph.sites)), FILE) == []
     assert len(results["memory"]["Koppelingen"]) == 27  # header, 12 rows, 14 proposals
 
 

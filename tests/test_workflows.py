@@ -139,6 +139,20 @@ def test_the_nightly_job_is_never_cancelled_nor_endless_and_reads_only() -> None
     assert 0 < job["timeout-minutes"] <= 60
 
 
+def test_only_the_nightly_job_may_ask_for_an_oidc_token() -> None:
+    """The federated Microsoft 365 login needs id-token: write, on the job alone: job-level
+    permissions replace the workflow's, so the job repeats contents: read and gets nothing
+    else; the workflow level and the test workflow stay read-only."""
+    flow = load("nightly.yml")
+    assert flow["permissions"] == {"contents": "read"}
+    (job,) = flow["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    for path in WORKFLOWS:
+        text = path.read_text(encoding="utf-8")
+        assert text.count("id-token") == (1 if path.name == "nightly.yml" else 0), path.name
+        assert "write-all" not in text, path.name
+
+
 def test_secrets_reach_the_job_only_through_its_environment() -> None:
     (job,) = load("nightly.yml")["jobs"].values()
     for step in job["steps"]:
@@ -151,6 +165,115 @@ def test_secrets_reach_the_job_only_through_its_environment() -> None:
     )
     summary = job["steps"][-1]
     assert summary["if"] == "always()" and "GITHUB_STEP_SUMMARY" in summary["run"]
+
+
+MICROSOFT_SECRETS = (
+    "MICROSOFT_CERTIFICATE",
+    "MICROSOFT_CERTIFICATE_PASSWORD",
+    "MICROSOFT_CLIENT_SECRET",
+)
+
+
+def test_the_microsoft_credentials_reach_only_the_run_step() -> None:
+    """Certificate, its password and client secret are optional secrets (without them the
+    federated login is used) and are in the environment of the one step that runs
+    mentorflow: not in the workflow's or the job's env, not in any other step."""
+    flow = load("nightly.yml")
+    (job,) = flow["jobs"].values()
+    assert "env" not in flow and "env" not in job
+    run_step = next(s for s in job["steps"] if "jobs.nightly" in str(s.get("run", "")))
+    for name in MICROSOFT_SECRETS:
+        assert run_step["env"][name] == f"${{{{ secrets.{name} }}}}"
+    for step in job["steps"]:
+        if step is not run_step:
+            assert "MICROSOFT" not in json.dumps(step), step.get("name", step.get("uses"))
+    text = (ROOT / ".github" / "workflows" / "nightly.yml").read_text(encoding="utf-8")
+    for name in MICROSOFT_SECRETS:
+        assert text.count(f"secrets.{name} ") == 1, name
+
+
+def test_every_secret_the_nightly_run_reads_is_named_in_its_header() -> None:
+    """The comment at the top is the installer's list of what to set."""
+    text = (ROOT / ".github" / "workflows" / "nightly.yml").read_text(encoding="utf-8")
+    header = text[: text.index("\nname:")]
+    used = set(re.findall(r"\b(?:secrets|vars)\.(\w+)", text))
+    assert {"MENTORFLOW_SHAREPOINT", *MICROSOFT_SECRETS} <= used
+    assert sorted(n for n in used if not re.search(rf"^#\s+{n}\s", header, re.M)) == []
+
+
+def run_script(tmp_path: Path, **env: str) -> tuple[int, list[str], str]:
+    """The run step's script under bash, with a stand-in `python` that records its
+    arguments: (exit code, the arguments mentorflow got, run.txt)."""
+    bash = shutil.which("bash")
+    if bash is None or sys.platform == "win32":
+        pytest.skip("needs bash with a POSIX PATH")
+    (job,) = load("nightly.yml")["jobs"].values()
+    run_step = next(s for s in job["steps"] if "jobs.nightly" in str(s.get("run", "")))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stub = bin_dir / "python"
+    stub.write_text('#!/bin/sh\nfor a in "$@"; do printf \'%s\\n\' "$a"; done > "$ARGS_FILE"\n')
+    stub.chmod(0o755)
+    args_file = tmp_path / "args.txt"
+    variables = {name: "" for name in run_step["env"]}
+    variables.update(env)
+    done = subprocess.run(
+        [bash, "-e", "-c", run_step["run"]],
+        cwd=tmp_path,
+        env={
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            "ARGS_FILE": str(args_file),
+            **variables,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    called = args_file.read_text().splitlines() if args_file.exists() else []
+    log = (tmp_path / "run.txt").read_text() if (tmp_path / "run.txt").exists() else ""
+    return done.returncode, called, log
+
+
+SHAREPOINT = "https://org.sharepoint.com/sites/Mentoring/Shared Documents/programme.xlsx"
+
+
+def test_the_run_step_passes_the_sharepoint_address_as_sharepoint(tmp_path: Path) -> None:
+    (job,) = load("nightly.yml")["jobs"].values()
+    run_step = next(s for s in job["steps"] if "jobs.nightly" in str(s.get("run", "")))
+    wanted = "${{ secrets.MENTORFLOW_SHAREPOINT || vars.MENTORFLOW_SHAREPOINT }}"
+    assert run_step["env"]["MENTORFLOW_SHAREPOINT"] == wanted  # a secret or a variable
+    code, called, _ = run_script(tmp_path, MENTORFLOW_SHAREPOINT=SHAREPOINT, DRY_RUN="true")
+    assert code == 0
+    assert called == [
+        "-m", "jobs.nightly", "--config", "config/mentorflow.toml",
+        "--sharepoint", SHAREPOINT, "--dry-run",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"MENTORFLOW_SHEET": "https://docs.google.com/spreadsheets/d/KEY/edit"},
+         ["--sheet", "https://docs.google.com/spreadsheets/d/KEY/edit"]),
+        ({}, []),  # the workbook of config/mentorflow.toml
+    ],
+)  # fmt: skip
+def test_the_run_step_passes_the_google_sheet_as_before(
+    tmp_path: Path, env: dict[str, str], expected: list[str]
+) -> None:
+    code, called, _ = run_script(tmp_path, **env, DRY_RUN="false")
+    assert code == 0
+    assert called == ["-m", "jobs.nightly", "--config", "config/mentorflow.toml", *expected]
+
+
+def test_a_sheet_and_a_sharepoint_workbook_at_once_stop_the_run(tmp_path: Path) -> None:
+    code, called, log = run_script(
+        tmp_path,
+        MENTORFLOW_SHEET="https://docs.google.com/spreadsheets/d/KEY/edit",
+        MENTORFLOW_SHAREPOINT=SHAREPOINT,
+    )
+    assert code == 2 and called == []
+    assert "MENTORFLOW_SHEET" in log and "MENTORFLOW_SHAREPOINT" in log  # on the summary page
 
 
 def test_the_test_workflow_runs_make_check_and_make_test_on_linux_macos_and_windows() -> None:

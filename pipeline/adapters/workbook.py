@@ -1,8 +1,10 @@
 """The one seam to a workbook: read every tab at once, apply a plan of appends and rewrites.
 
 Adapters: `pipeline.adapters.xlsx.XlsxWorkbook` (a local .xlsx file),
-`pipeline.adapters.sheets.SheetsWorkbook` (a Google Sheet) and `InMemoryWorkbook` below,
-which serves the tests and `--dry-run`.
+`pipeline.adapters.sheets.SheetsWorkbook` (a Google Sheet),
+`pipeline.adapters.excel_online.ExcelOnlineWorkbook` (an .xlsx on SharePoint) and
+`InMemoryWorkbook` below, which serves the tests and `--dry-run`. `Sourced` adds tabs read
+from other workbooks (Microsoft Forms keeps its responses in a workbook of its own).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Protocol
 from pipeline.core.cells import Cell, Row
 from pipeline.core.changes import Chart, Plan, Replace, TabTemplate, Update, trim, updated
 from pipeline.core.schema import Snapshot
+from pipeline.errors import WorkbookError
 
 
 class Workbook(Protocol):
@@ -74,3 +77,31 @@ class InMemoryWorkbook:
                 head = (change.header,) if not current and change.header else ()
                 self.tabs[change.tab] = trim(current + head + change.rows)
         self.applied.append(plan)
+
+
+class Sourced:
+    """A workbook with tabs read from elsewhere: each source's first tab, under a name the
+    run knows it by (the intake or evaluations tab). Those tabs are read, never written."""
+
+    def __init__(self, book: Workbook, sources: Mapping[str, Workbook]) -> None:
+        self.book, self.sources = book, dict(sources)
+
+    @property
+    def name(self) -> str:
+        return self.book.name
+
+    def read(self) -> Snapshot:
+        snapshot = dict(self.book.read())
+        for tab, source in self.sources.items():
+            tabs = source.read()
+            snapshot[tab] = next(iter(tabs.values()), ())
+        return snapshot
+
+    def apply(self, plan: Plan) -> None:
+        for change in plan.changes:
+            if change.tab in self.sources:
+                raise WorkbookError(
+                    f'Tab "{change.tab}" is read from {self.sources[change.tab].name} and is '
+                    "never written; nothing was written."
+                )
+        self.book.apply(plan)

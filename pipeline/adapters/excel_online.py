@@ -1,0 +1,445 @@
+"""An Excel workbook on SharePoint, through the Excel workbook API of Microsoft Graph.
+
+The file is never replaced: cells are read and written in ranges inside a workbook
+session, so coordinators may keep it open in Excel for the web or on the desktop while
+the job runs (a replaced file would be refused with 423 while anyone edits it, and would
+lose what openpyxl cannot keep). A run costs a constant handful of requests, whatever the
+number of rows (`Graph.batch` sends 20 at once):
+
+- open: the site, its libraries and the file (`graph.locate`), a workbook session;
+- read: the worksheets, then every tab's used range in one $batch;
+- per saved plan: new worksheets; one $batch that checks the rows about to be filled are
+  still empty and that each row written over still holds its key; one $batch that marks the
+  text cells as text (number format "@", set BEFORE the values: Excel turns a typed "=…"
+  into a formula, "00123" into a number), and writes the values (a null leaves a cell as
+  it is); one $batch that reads back what was written (a write can be acknowledged and
+  lost), written again once when it was; then the looks (bold, frozen header): refused
+  looks cost the tab its looks, never its data.
+
+An expired session is opened again and the request repeated; 429 and 5xx are retried,
+honouring Retry-After (see `Graph`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from pipeline.adapters.graph import Answer, Call, Graph, Item, locate
+from pipeline.core.cells import EXCEL_EPOCH, Cell, Formula, Row, column_letter
+from pipeline.core.changes import Plan, Replace, Update, trim, updated
+from pipeline.core.schema import Snapshot
+from pipeline.errors import WorkbookError, WorkbookLockedError
+
+CELL_LIMIT = 32_767  # characters an Excel cell holds
+CHUNK_CELLS = 20_000  # cells per write request: a long tab goes in parts
+TEXT = "@"
+DATE = "yyyy-mm-dd"
+MOMENT = "yyyy-mm-dd hh:mm"
+GENERAL = "General"
+
+
+def serial(value: date) -> float:
+    """A date or moment as Excel's day number."""
+    moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
+    delta = moment.replace(tzinfo=None) - datetime.combine(EXCEL_EPOCH, datetime.min.time())
+    return delta.days + delta.seconds / 86_400
+
+
+def _value(value: Cell) -> tuple[Any, str | None]:
+    """A cell as a values PATCH takes it, with its number format (None: leave both)."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, bool):
+        return value, GENERAL
+    if isinstance(value, int | float):
+        return (value if math.isfinite(value) else str(value)), GENERAL
+    if isinstance(value, datetime):
+        return serial(value), MOMENT
+    if isinstance(value, date):
+        return serial(value), DATE
+    if isinstance(value, Formula):
+        value = value.text  # a formula read from elsewhere is written as its text
+    return str(value)[:CELL_LIMIT], TEXT
+
+
+def _cell(value: Any) -> Cell:
+    if value == "" or value is None:
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _same(written: Any, found: Any) -> bool:
+    """Whether a cell read back holds what was written (numbers within float rounding)."""
+    if written is None:
+        return True  # left as it was
+    if written == "":
+        return found in ("", None)
+    if isinstance(written, bool) or isinstance(found, bool):
+        return bool(written == found)
+    if isinstance(written, int | float) and isinstance(found, int | float):
+        return math.isclose(written, found, rel_tol=1e-12, abs_tol=1e-9)
+    return bool(written == found)
+
+
+def _start(address: str) -> tuple[int, int]:
+    """(row, column), counted from 0, of the first cell of an address like 'Tab'!B3:D7."""
+    corner = address.rsplit("!", 1)[-1].split(":")[0].replace("$", "")
+    letters = "".join(c for c in corner if c.isalpha())
+    digits = "".join(c for c in corner if c.isdigit())
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return (int(digits) - 1 if digits else 0), max(column - 1, 0)
+
+
+@dataclass
+class _Tab:
+    id: str
+    name: str
+    filled: int  # rows up to the last one with a value
+
+
+@dataclass
+class _Write:
+    """One rectangle of cells: written, read back, maybe written again."""
+
+    tab: str
+    row: int  # first row, counted from 1
+    values: list[list[Any]]
+    formats: list[list[str | None]]
+
+    @property
+    def address(self) -> str:
+        width = max((len(r) for r in self.values), default=1)
+        last = self.row + len(self.values) - 1
+        return f"A{self.row}:{column_letter(width - 1)}{last}"
+
+
+class ExcelOnlineWorkbook:
+    """One .xlsx in a SharePoint library, opened by its address; the rules of every adapter."""
+
+    def __init__(self, graph: Graph, url: str, writable: bool = True) -> None:
+        self.graph, self.url, self.writable = graph, url, writable
+        self.item: Item = locate(graph, url, "write" if writable else "read")
+        self.session: str | None = None
+        self.sessionless = not writable  # a read needs no session
+        self._tabs: dict[str, _Tab] = {}
+        self._snapshot: Snapshot | None = None
+        self._written: dict[str, tuple[Row, ...]] = {}
+        self.notes: list[str] = []  # what went wrong without harm (shown with --verbose)
+
+    @property
+    def name(self) -> str:
+        return f"SharePoint workbook {self.url}"
+
+    @property
+    def requests(self) -> int:
+        return self.graph.count
+
+    # --- requests inside the workbook session ------------------------------------------
+
+    def _open_session(self) -> None:
+        answer = self.graph.call(
+            Call(
+                "POST",
+                f"{self.item.path}/workbook/createSession",
+                {"persistChanges": self.writable},
+            )
+        )
+        if answer.status == 403 and "editmode" in answer.codes.lower():
+            # Reported for app-only tokens on some tenants: then every request is saved on
+            # its own, without a session (slower, and just as safe).
+            self.sessionless = True
+            self.notes.append(f"no workbook session ({answer.code}): writing without one")
+            return
+        if not answer.ok:
+            raise self._error(answer, "opening a workbook session")
+        self.session = str(answer.body["id"])
+
+    def _call(self, method: str, path: str, body: Any = None) -> Call:
+        """A request in the workbook session; read-only, without one (sessionless)."""
+        if self.session is None and not self.sessionless:
+            self._open_session()
+        headers = {"workbook-session-id": self.session} if self.session else {}
+        return Call(method, f"{self.item.path}/workbook{path}", body, headers)
+
+    @staticmethod
+    def _expired(answer: Answer) -> bool:
+        return answer.status in (400, 404, 408, 409) and "session" in answer.codes.lower()
+
+    def _one(self, method: str, path: str, body: Any = None) -> Answer:
+        answer = self.graph.call(self._call(method, path, body))
+        if self._expired(answer):
+            self._open_session()
+            answer = self.graph.call(self._call(method, path, body))
+        return answer
+
+    def _many(self, calls: Sequence[tuple[str, str, Any]]) -> list[Answer]:
+        """Requests in one $batch (or a few); those that met an expired session are sent again
+        in a new session."""
+        answers = self.graph.batch([self._call(*c) for c in calls])
+        expired = [n for n, a in enumerate(answers) if self._expired(a)]
+        if expired:
+            self._open_session()
+            again = self.graph.batch([self._call(*calls[n]) for n in expired])
+            for n, answer in zip(expired, again, strict=True):
+                answers[n] = answer
+        return answers
+
+    def _error(self, answer: Answer, doing: str) -> WorkbookError:
+        if answer.status == 403:
+            return WorkbookError(
+                f"The app may read but not write {self.url} (403 {answer.code}). Ask the "
+                "Microsoft 365 admin to grant the app 'write' (not 'read') on this site "
+                '(Sites.Selected; README "Connect your Microsoft 365 workbook").'
+                if self.writable
+                else f"The app may not read {self.url} (403 {answer.code})."
+            )
+        return self.graph.error(answer, f"{doing} in {self.item.name}")
+
+    def _sheet(self, tab: _Tab) -> str:
+        return f"/worksheets/{quote(tab.id, safe='')}"
+
+    def close(self) -> None:
+        """End the workbook session (it would expire by itself after a few minutes)."""
+        if self.session is not None:
+            session, self.session = self.session, None
+            with contextlib.suppress(WorkbookError):  # an unclosed session expires by itself
+                self.graph.call(
+                    Call(
+                        "POST",
+                        f"{self.item.path}/workbook/closeSession",
+                        None,
+                        {"workbook-session-id": session},
+                    ),
+                    retry=False,
+                )
+
+    # --- reading -------------------------------------------------------------------------
+
+    def read(self) -> Snapshot:
+        if self._snapshot is not None:
+            return self._snapshot
+        answer = self._one("GET", "/worksheets?$select=id,name,position,visibility")
+        if not answer.ok:
+            raise self._error(answer, "listing the worksheets")
+        sheets = sorted(answer.body.get("value", []), key=lambda s: s.get("position", 0))
+        tabs = [_Tab(str(s["id"]), str(s["name"]), 0) for s in sheets]
+        ranges = self._many(
+            [
+                ("GET", f"{self._sheet(t)}/usedRange(valuesOnly=true)?$select=address,values", None)
+                for t in tabs
+            ]
+        )
+        snapshot: dict[str, tuple[Row, ...]] = {}
+        for tab, found in zip(tabs, ranges, strict=True):
+            if not found.ok:
+                raise self._error(found, f'reading tab "{tab.name}"')
+            top, left = _start(found.body.get("address", "A1"))
+            rows: list[Row] = [()] * top  # the used range starts at its first filled cell
+            rows += [(None,) * left + tuple(map(_cell, row)) for row in found.body["values"]]
+            snapshot[tab.name] = trim(rows)
+            tab.filled = len(snapshot[tab.name])
+            self._tabs[tab.name] = tab
+        self._snapshot = snapshot
+        self._written = dict(snapshot)
+        return snapshot
+
+    # --- writing -------------------------------------------------------------------------
+
+    def apply(self, plan: Plan) -> None:
+        if not plan:
+            return
+        if not self.writable:
+            raise WorkbookError(f"{self.name} was opened read-only; nothing was written.")
+        if self._snapshot is None:
+            self.read()
+        written = dict(self._written)
+        writes: list[_Write] = []
+        checks: list[tuple[str, str, Update | None]] = []  # (tab, address, update or None)
+        new_tabs: list[str] = []
+        filled = {name: tab.filled for name, tab in self._tabs.items()}
+        headers: list[tuple[str, int]] = []  # (tab, width) whose first row is a header
+        for change in plan.changes:
+            before = written.get(change.tab, ())
+            if change.tab not in self._tabs and change.tab not in new_tabs:
+                new_tabs.append(change.tab)
+                filled[change.tab] = 0
+            if isinstance(change, Replace):
+                new = trim(change.rows)
+                width = max((len(r) for r in (*new, *before)), default=1)
+                blanked: list[Row] = [*new, *([()] * (len(before) - len(new)))]
+                writes += _rectangles(change.tab, 1, blanked, "", width)
+                headers.append((change.tab, len(new[0]) if new else 0))
+                written[change.tab] = new
+                filled[change.tab] = len(new)
+            elif isinstance(change, Update):
+                cells: list[Cell] = list(change.cells)
+                while cells and cells[-1] is None:
+                    cells.pop()
+                if change.expect is not None and change.row <= filled[change.tab]:
+                    cell = f"{column_letter(change.expect[0])}{change.row}"
+                    checks.append((change.tab, cell, change))
+                if cells:
+                    writes += _rectangles(change.tab, change.row, [cells], blank=None)
+                written[change.tab] = updated(before, change)
+                filled[change.tab] = max(filled[change.tab], change.row)
+            else:
+                head = (change.header,) if not filled[change.tab] and change.header else ()
+                if head:
+                    headers.append((change.tab, len(change.header)))
+                rows = trim(head + change.rows)
+                if not rows:
+                    continue
+                width = max(len(r) for r in rows)
+                first = filled[change.tab] + 1
+                if filled[change.tab]:
+                    last = first + len(rows) - 1
+                    checks.append((change.tab, f"A{first}:{column_letter(width - 1)}{last}", None))
+                writes += _rectangles(change.tab, first, rows, blank=None)
+                written[change.tab] = trim(before + rows)
+                filled[change.tab] = first + len(rows) - 1
+        self._add_tabs(new_tabs)
+        self._check(checks)
+        self._write(writes)
+        self._looks(headers)
+        for name, count in filled.items():
+            self._tabs[name].filled = count
+        self._written = written
+
+    def _add_tabs(self, names: Sequence[str]) -> None:
+        if not names:
+            return
+        answers = self._many([("POST", "/worksheets/add", {"name": name}) for name in names])
+        for name, answer in zip(names, answers, strict=True):
+            if not answer.ok:
+                raise self._error(answer, f'adding the tab "{name}"')
+            self._tabs[name] = _Tab(str(answer.body["id"]), name, 0)
+
+    def _check(self, checks: Sequence[tuple[str, str, Update | None]]) -> None:
+        """Nobody typed in the rows about to be filled since the read, and every row written
+        over still holds its key (nobody sorted or deleted rows)."""
+        if not checks:
+            return
+        answers = self._many(
+            [
+                (
+                    "GET",
+                    f"{self._sheet(self._tabs[tab])}/range(address='{cell}')?$select=values",
+                    None,
+                )
+                for tab, cell, _ in checks
+            ]
+        )
+        for (tab, cell, update), answer in zip(checks, answers, strict=True):
+            if not answer.ok:
+                raise self._error(answer, f'checking tab "{tab}"')
+            values = answer.body.get("values") or [[None]]
+            if update is None:
+                if any(_cell(v) is not None for row in values for v in row):
+                    raise WorkbookLockedError(
+                        f'Someone added rows to tab "{tab}" of the workbook during the run '
+                        f"({cell}); nothing was written. Run again."
+                    )
+            else:
+                update.check(_cell(values[0][0] if values and values[0] else None))
+
+    def _write(self, writes: Sequence[_Write]) -> None:
+        if not writes:
+            return
+        pending = list(writes)
+        for attempt in (1, 2):
+            calls: list[tuple[str, str, Any]] = []
+            for w in pending:
+                target = f"{self._sheet(self._tabs[w.tab])}/range(address='{w.address}')"
+                # the formats first: each value lands on a cell already formatted for it
+                calls.append(("PATCH", target, {"numberFormat": w.formats}))
+                calls.append(("PATCH", target, {"values": w.values}))
+            for answer in self._many(calls):
+                if not answer.ok:
+                    raise self._error(answer, "writing cells")
+            # read back: a write can be acknowledged and its change lost
+            back = self._many(
+                [
+                    (
+                        "GET",
+                        f"{self._sheet(self._tabs[w.tab])}/range(address='{w.address}')?$select=values",
+                        None,
+                    )
+                    for w in pending
+                ]
+            )
+            lost = []
+            for w, answer in zip(pending, back, strict=True):
+                if not answer.ok:
+                    raise self._error(answer, "reading back what was written")
+                found = answer.body.get("values") or []
+                if not all(
+                    _same(v, found[r][c] if r < len(found) and c < len(found[r]) else None)
+                    for r, row in enumerate(w.values)
+                    for c, v in enumerate(row)
+                ):
+                    lost.append(w)
+            if not lost:
+                return
+            if attempt == 2:
+                raise WorkbookError(
+                    f'Microsoft 365 acknowledged a write to tab "{lost[0].tab}" '
+                    f"({lost[0].address}) but did not keep it, twice. Run again; if it "
+                    "happens again, check the workbook's version history in SharePoint."
+                )
+            self.notes.append(f"{len(lost)} write(s) acknowledged but lost; written again")
+            pending = lost
+
+    def _looks(self, headers: Sequence[tuple[str, int]]) -> None:
+        """Bold, frozen header rows: refused looks are a note, never a failed run."""
+        calls: list[tuple[str, str, Any]] = []
+        for tab, width in dict(headers).items():
+            if not width:
+                continue
+            sheet = self._sheet(self._tabs[tab])
+            address = f"A1:{column_letter(width - 1)}1"
+            calls.append(
+                ("PATCH", f"{sheet}/range(address='{address}')/format/font", {"bold": True})
+            )
+            calls.append(("POST", f"{sheet}/freezePanes/freezeRows", {"rowCount": 1}))
+        if not calls:
+            return
+        try:
+            answers = self._many(calls)
+        except WorkbookError as exc:
+            self.notes.append(f"header looks not applied: {exc}")
+            return
+        refused = [a for a in answers if not a.ok]
+        if refused:
+            self.notes.append(f"header looks not applied: {refused[0].status} {refused[0].code}")
+
+
+def _rectangles(
+    tab: str, first: int, rows: Sequence[Sequence[Cell]], blank: Any, width: int = 0
+) -> list[_Write]:
+    """Rows as rectangles of at most CHUNK_CELLS cells, `width` wide at least. An empty cell
+    (and the padding of a short row) is `blank`: "" clears the cell, None leaves it."""
+    width = max(width, *(len(r) for r in rows), 0)
+    if not width:
+        return []
+    step = max(1, CHUNK_CELLS // width)
+    empty = None if blank is None else GENERAL
+    out = []
+    for start in range(0, len(rows), step):
+        values: list[list[Any]] = []
+        formats: list[list[str | None]] = []
+        for row in rows[start : start + step]:
+            cells = [_value(v) for v in row] + [(None, None)] * (width - len(row))
+            values.append([blank if f is None else v for v, f in cells])
+            formats.append([empty if f is None else f for _, f in cells])
+        out.append(_Write(tab, first + start, values, formats))
+    return out
