@@ -33,7 +33,7 @@ from tests.graph_double import GraphDouble
 from tests.sheets_double import SheetsDouble
 
 KEY = "1mentorflowContractTestSheet0000000000"
-ADAPTERS = ("memory", "xlsx", "sheets", "sharepoint")
+ADAPTERS = ("memory", "xlsx", "sheets", "sharepoint", "sharepoint-faults")
 HOST, SITE, FILE = "org.sharepoint.com", "/sites/Mentoring", "programme.xlsx"
 ADDRESS = f"https://{HOST}{SITE}/Shared Documents/{FILE}"
 TOKEN = "contract-test-token"
@@ -62,8 +62,37 @@ def graph() -> Iterator[GraphDouble]:
     assert [reason for _, reason in double.refused] == []
 
 
-def sharepoint_workbook(double: GraphDouble) -> ExcelOnlineWorkbook:
-    return ExcelOnlineWorkbook(Graph(lambda: TOKEN, double.url, sleep=lambda _: None), ADDRESS)
+def sharepoint_workbook(double: GraphDouble, faults: bool = False) -> Workbook:
+    book = ExcelOnlineWorkbook(Graph(lambda: TOKEN, double.url, sleep=lambda _: None), ADDRESS)
+    return Faulty(book, double) if faults else book
+
+
+class Faulty:
+    """A SharePoint workbook that meets Graph's passing faults before every read and save:
+    429 with Retry-After, 503 and 504 (also inside a $batch), an expired workbook session,
+    and a write acknowledged and lost."""
+
+    def __init__(self, book: ExcelOnlineWorkbook, double: GraphDouble) -> None:
+        self.book, self.double = book, double
+
+    @property
+    def name(self) -> str:
+        return self.book.name
+
+    def _faults(self) -> None:
+        self.double.fail(429, retry_after=2, method="GET")
+        self.double.fail(503, path_contains="$batch")
+        self.double.fail(504, method="PATCH")
+        self.double.expire_sessions()
+        self.double.lose_next_write()
+
+    def read(self) -> Snapshot:
+        self._faults()
+        return self.book.read()
+
+    def apply(self, plan: Plan) -> None:
+        self._faults()
+        self.book.apply(plan)
 
 
 def on_sharepoint(double: GraphDouble, tabs: Mapping[str, Sequence[Sequence[Any]]]) -> None:
@@ -93,9 +122,10 @@ def make(
         if kind == "xlsx":
             path = write_xlsx(tmp_path / "programme.xlsx", tabs, text_cells=_text_cells(tabs))
             return Opened(XlsxWorkbook(path), lambda: XlsxWorkbook(path))
-        if kind == "sharepoint":
+        if kind.startswith("sharepoint"):
             on_sharepoint(graph, tabs)
-            return Opened(sharepoint_workbook(graph), lambda: sharepoint_workbook(graph))
+            faults = kind.endswith("faults")
+            return Opened(sharepoint_workbook(graph, faults), lambda: sharepoint_workbook(graph))
         api.book(
             KEY, {name: [[_json(v) for v in row] for row in rows] for name, rows in tabs.items()}
         )
@@ -302,9 +332,10 @@ def test_the_nightly_job_leaves_the_same_workbook_on_every_adapter(
             book = InMemoryWorkbook(tabs)
         elif kind == "xlsx":
             book = XlsxWorkbook(write_xlsx(tmp_path / "demo.xlsx", tabs))
-        elif kind == "sharepoint":
+        elif kind.startswith("sharepoint"):
+            graph.sites.clear()
             on_sharepoint(graph, tabs)
-            book = sharepoint_workbook(graph)
+            book = sharepoint_workbook(graph, faults=kind.endswith("faults"))
         else:
             api.book(KEY, {n: [[_json(v) for v in r] for r in rows] for n, rows in tabs.items()})
             book = sheets_workbook()
@@ -318,12 +349,13 @@ def test_the_nightly_job_leaves_the_same_workbook_on_every_adapter(
             book = XlsxWorkbook(tmp_path / "demo.xlsx")  # read back from the saved file
         elif kind == "sheets":
             book = sheets_workbook()
-        elif kind == "sharepoint":
+        elif kind.startswith("sharepoint"):
             book = sharepoint_workbook(graph)
         results[kind] = plain_snapshot(book.read())
     assert results["xlsx"] == results["memory"]
     assert results["sheets"] == results["memory"]
     assert results["sharepoint"] == results["memory"]
+    assert results["sharepoint-faults"] == results["memory"]
     assert graph.formulas(next(iter(graph.sites)), FILE) == []
     assert len(results["memory"]["Koppelingen"]) == 27  # header, 12 rows, 14 proposals
 

@@ -11,6 +11,7 @@ ask the Microsoft 365 admin for.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +29,8 @@ ATTEMPTS = 5  # tries per request; without Retry-After the waits are 1, 2, 4 and
 LONGEST_WAIT = 60.0  # a Retry-After beyond this is not waited for in full
 RETRIED = frozenset({429, 500, 502, 503, 504})
 BATCH_LIMIT = 20  # requests per $batch, as Graph allows
+#: Bytes of request bodies per $batch: well below the 4 MB a Graph request may carry.
+BATCH_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,22 @@ class Answer:
     def message(self) -> str:
         error = self.body.get("error") if isinstance(self.body, dict) else None
         return str(error.get("message", "")) if isinstance(error, dict) else ""
+
+
+def _chunks(calls: Sequence[Call], indexes: Sequence[int]) -> list[list[int]]:
+    """The requests (by index) in $batch-sized groups: at most BATCH_LIMIT requests, and
+    bodies of about BATCH_BYTES at most (a larger body goes alone)."""
+    groups: list[list[int]] = [[]]
+    size = 0
+    for index in indexes:
+        body = calls[index].body
+        weight = len(json.dumps(body, default=str)) if body is not None else 0
+        if groups[-1] and (len(groups[-1]) == BATCH_LIMIT or size + weight > BATCH_BYTES):
+            groups.append([])
+            size = 0
+        groups[-1].append(index)
+        size += weight
+    return [group for group in groups if group]
 
 
 def _wait(headers: Mapping[str, str], attempt: int) -> float:
@@ -160,8 +179,7 @@ class Graph:
         for attempt in range(1, self.attempts + 1):
             retry: list[int] = []
             wait = 0.0
-            for start in range(0, len(pending), BATCH_LIMIT):
-                chunk = pending[start : start + BATCH_LIMIT]
+            for chunk in _chunks(calls, pending):
                 requests_ = []
                 for n, index in enumerate(chunk):
                     call = calls[index]

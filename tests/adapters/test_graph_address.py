@@ -62,3 +62,14 @@ def test_a_share_id_is_unpadded_base64url_of_the_link() -> None:
         "u!aHR0cHM6Ly9vbmVkcml2ZS5saXZlLmNvbS9yZWRpcj9yZXNpZD0xMjMxMjQ0MTkzOTEyITEyJmF1dGhLZXk9"
         "MTIwMTkxOSExMjkyMSEx"
     )
+
+
+def test_a_batch_holds_at_most_20_requests_and_about_2_mb_of_bodies() -> None:
+    from pipeline.adapters.graph import BATCH_BYTES, Call, _chunks
+
+    small = [Call("GET", f"/x/{n}") for n in range(45)]
+    assert [len(g) for g in _chunks(small, range(45))] == [20, 20, 5]
+    big = [Call("PATCH", "/r", {"values": [["x" * (BATCH_BYTES // 3)]]}) for _ in range(5)]
+    assert [len(g) for g in _chunks(big, range(5))] == [2, 2, 1]
+    huge = [Call("PATCH", "/r", {"values": [["x" * BATCH_BYTES * 2]]})]
+    assert _chunks(huge, [0]) == [[0]]  # too large for any batch: it goes alone
