@@ -13,7 +13,6 @@ real HTTP (127.0.0.1, a free port) like the published Microsoft Graph v1.0 refer
 - .../worksheets/{..}/usedRange[(valuesOnly=true)]            worksheet-usedrange.md
 - .../worksheets/{..}/range(address='A1:C4') GET and PATCH    range-get.md, range-update.md
 - .../range(..)/format PATCH, /format/font PATCH, /format/autofitColumns|autofitRows POST
-- .../worksheets/{..}/freezePanes/freezeRows POST
 - .../worksheets/{..}/charts, charts/add, charts/{name} DELETE
 - POST /$batch                                               json-batching.md
 - POST /users/{id|userPrincipalName}/sendMail (JSON or base64 MIME)   user-sendmail.md
@@ -981,15 +980,6 @@ class GraphDouble:
         if mr:
             area = _sheet_area(sheet, mr.group(1).replace("''", "'"))
             return self._range(req, sheet, area, mr.group(2) or "")
-        if tail == "/freezePanes/freezeRows":
-            _only(req, "POST")
-            body = _json_object(req, {"rowCount"})
-            count = body.get("rowCount")
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                raise _refuse(400, "invalidArgument", "rowCount must be a non-negative integer.")
-            sheet.frozen_rows = count
-            sheet.looks.append({"freezeRows": count})
-            return Reply(204)
         if tail == "/charts":
             _only(req, "GET", select=True)
             return self._json_list(req, list(sheet.charts), CHART_PROPS)

@@ -189,3 +189,33 @@ def test_an_expired_client_secret_is_one_line_for_the_admin(
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert "has expired" in err and "new client secret" in err and SECRET not in err
+
+
+def test_every_command_works_on_the_sharepoint_workbook(
+    tmp_path: Path,
+    microsoft: tuple[LoginDouble, GraphDouble],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, graph = microsoft
+    tabs, answers = demo_tabs()
+    site = graph.add_site(HOST, SITE)
+    graph.grant(site, "write")
+    graph.add_workbook(site, "programme.xlsx", serials(tabs))
+    graph.add_workbook(site, FORMS, serials({"Blad1": answers}))
+    graph.add_mailbox(BOX)
+    settings = config(tmp_path, "", f'transport = "microsoft"\nmailbox = "{BOX}"')
+    where = ["--config", str(settings), "--sharepoint", f"{LIBRARY}/programme.xlsx"]
+    today = ["--today", TODAY.isoformat()]
+    before = graph.snapshot(site, "programme.xlsx")
+    assert main([*where, *today, "--dry-run", "nightly"]) == 0
+    assert graph.snapshot(site, "programme.xlsx") == before and graph.sent == []
+    for command in ("check", "intake", "match", "mail", "evaluate"):
+        _GRAPHS.clear()
+        assert main([*where, *today, command]) == 0, command
+    assert len(graph.sent) == 4
+    _GRAPHS.clear()
+    out = tmp_path / "preview"
+    assert main([*where, *today, "preview", "--match", "M-0013", "--touchpoint", "introduction",
+                 "--out", str(out)]) == 0  # fmt: skip
+    assert len(list(out.glob("*.eml"))) == 1
+    assert "refused" not in capsys.readouterr().err

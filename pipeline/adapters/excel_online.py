@@ -13,8 +13,8 @@ number of rows (`Graph.batch` sends 20 at once):
   text cells as text (number format "@", set BEFORE the values: Excel turns a typed "=…"
   into a formula, "00123" into a number), and writes the values (a null leaves a cell as
   it is); one $batch that reads back what was written (a write can be acknowledged and
-  lost), written again once when it was; then the looks (bold, frozen header): refused
-  looks cost the tab its looks, never its data.
+  lost), written again once when it was; then the looks (bold headers): refused looks
+  cost the tab its looks, never its data.
 
 An expired session is opened again and the request repeated; 429 and 5xx are retried,
 honouring Retry-After (see `Graph`).
@@ -38,6 +38,7 @@ from pipeline.errors import WorkbookError, WorkbookLockedError
 
 CELL_LIMIT = 32_767  # characters an Excel cell holds
 CHUNK_CELLS = 20_000  # cells per write request: a long tab goes in parts
+WRITES = 3  # a write read back as lost is written again, this many times in all
 TEXT = "@"
 DATE = "yyyy-mm-dd"
 MOMENT = "yyyy-mm-dd hh:mm"
@@ -173,7 +174,10 @@ class ExcelOnlineWorkbook:
 
     @staticmethod
     def _expired(answer: Answer) -> bool:
-        return answer.status in (400, 404, 408, 409) and "session" in answer.codes.lower()
+        """The workbook session expired or was lost: Excel's detailed error code says a new
+        one may be made (whatever the HTTP status that comes with it)."""
+        codes = answer.codes.lower()
+        return "invalidsessionrecreatable" in codes or "invalidsessionunexpected" in codes
 
     def _one(self, method: str, path: str, body: Any = None) -> Answer:
         answer = self.graph.call(self._call(method, path, body))
@@ -182,15 +186,18 @@ class ExcelOnlineWorkbook:
             answer = self.graph.call(self._call(method, path, body))
         return answer
 
-    def _many(self, calls: Sequence[tuple[str, str, Any]]) -> list[Answer]:
-        """Requests in one $batch (or a few); those that met an expired session are sent again
-        in a new session."""
-        answers = self.graph.batch([self._call(*c) for c in calls])
-        expired = [n for n, a in enumerate(answers) if self._expired(a)]
-        if expired:
+    def _many(self, calls: Sequence[tuple[str, str, Any]], in_order: bool = True) -> list[Answer]:
+        """Requests in one $batch (or a few). Those that met an expired session are sent again
+        in a new session, with the rest of their chain (answered 424)."""
+        answers = self.graph.batch([self._call(*c) for c in calls], in_order)
+        again: list[int] = []
+        for n, answer in enumerate(answers):
+            if self._expired(answer) or (again and in_order and answer.status == 424):
+                again.append(n)
+        if again:
             self._open_session()
-            again = self.graph.batch([self._call(*calls[n]) for n in expired])
-            for n, answer in zip(expired, again, strict=True):
+            redone = self.graph.batch([self._call(*calls[n]) for n in again], in_order)
+            for n, answer in zip(again, redone, strict=True):
                 answers[n] = answer
         return answers
 
@@ -234,10 +241,8 @@ class ExcelOnlineWorkbook:
         sheets = sorted(answer.body.get("value", []), key=lambda s: s.get("position", 0))
         tabs = [_Tab(str(s["id"]), str(s["name"]), 0) for s in sheets]
         ranges = self._many(
-            [
-                ("GET", f"{self._sheet(t)}/usedRange(valuesOnly=true)?$select=address,values", None)
-                for t in tabs
-            ]
+            [("GET", f"{self._sheet(t)}/usedRange(valuesOnly=true)", None) for t in tabs],
+            in_order=False,
         )
         snapshot: dict[str, tuple[Row, ...]] = {}
         for tab, found in zip(tabs, ranges, strict=True):
@@ -267,6 +272,7 @@ class ExcelOnlineWorkbook:
         checks: list[tuple[str, str, Update | None]] = []  # (tab, address, update or None)
         new_tabs: list[str] = []
         filled = {name: tab.filled for name, tab in self._tabs.items()}
+        read = dict(filled)  # rows there before this plan: those an update may check
         headers: list[tuple[str, int]] = []  # (tab, width) whose first row is a header
         for change in plan.changes:
             before = written.get(change.tab, ())
@@ -285,7 +291,7 @@ class ExcelOnlineWorkbook:
                 cells: list[Cell] = list(change.cells)
                 while cells and cells[-1] is None:
                     cells.pop()
-                if change.expect is not None and change.row <= filled[change.tab]:
+                if change.expect is not None and change.row <= read.get(change.tab, 0):
                     cell = f"{column_letter(change.expect[0])}{change.row}"
                     checks.append((change.tab, cell, change))
                 if cells:
@@ -319,10 +325,18 @@ class ExcelOnlineWorkbook:
         if not names:
             return
         answers = self._many([("POST", "/worksheets/add", {"name": name}) for name in names])
+        there: dict[str, str] | None = None
         for name, answer in zip(names, answers, strict=True):
-            if not answer.ok:
+            if answer.status == 409 and there is None:
+                # added by a try whose answer was lost (a $batch sent again): it is there
+                listed = self._one("GET", "/worksheets?$select=id,name")
+                there = {s["name"]: s["id"] for s in (listed.body or {}).get("value", [])}
+            if answer.ok:
+                self._tabs[name] = _Tab(str(answer.body["id"]), name, 0)
+            elif there and name in there:
+                self._tabs[name] = _Tab(str(there[name]), name, 0)
+            else:
                 raise self._error(answer, f'adding the tab "{name}"')
-            self._tabs[name] = _Tab(str(answer.body["id"]), name, 0)
 
     def _check(self, checks: Sequence[tuple[str, str, Update | None]]) -> None:
         """Nobody typed in the rows about to be filled since the read, and every row written
@@ -337,7 +351,8 @@ class ExcelOnlineWorkbook:
                     None,
                 )
                 for tab, cell, _ in checks
-            ]
+            ],
+            in_order=False,
         )
         for (tab, cell, update), answer in zip(checks, answers, strict=True):
             if not answer.ok:
@@ -353,10 +368,18 @@ class ExcelOnlineWorkbook:
                 update.check(_cell(values[0][0] if values and values[0] else None))
 
     def _write(self, writes: Sequence[_Write]) -> None:
+        """The writes in order, read back; all of them again when one was lost (a later
+        write over the same cells must land after it again)."""
         if not writes:
             return
+        final: dict[tuple[str, int, int], tuple[Any, str | None]] = {}  # what each cell holds
+        for w in writes:
+            for r, row in enumerate(w.values):
+                for c, value in enumerate(row):
+                    if value is not None:
+                        final[(w.tab, w.row + r, c)] = (value, w.formats[r][c])
         pending = list(writes)
-        for attempt in (1, 2):
+        for attempt in range(1, WRITES + 1):
             calls: list[tuple[str, str, Any]] = []
             for w in pending:
                 target = f"{self._sheet(self._tabs[w.tab])}/range(address='{w.address}')"
@@ -371,36 +394,40 @@ class ExcelOnlineWorkbook:
                 [
                     (
                         "GET",
-                        f"{self._sheet(self._tabs[w.tab])}/range(address='{w.address}')?$select=values",
+                        f"{self._sheet(self._tabs[w.tab])}/range(address='{w.address}')"
+                        "?$select=values,numberFormat",
                         None,
                     )
                     for w in pending
-                ]
+                ],
+                in_order=False,
             )
             lost = []
             for w, answer in zip(pending, back, strict=True):
                 if not answer.ok:
                     raise self._error(answer, "reading back what was written")
                 found = answer.body.get("values") or []
+                formats = answer.body.get("numberFormat") or []
                 if not all(
-                    _same(v, found[r][c] if r < len(found) and c < len(found[r]) else None)
+                    _kept(final.get((w.tab, w.row + r, c), (None, None)), found, formats, r, c)
                     for r, row in enumerate(w.values)
-                    for c, v in enumerate(row)
+                    for c in range(len(row))
                 ):
                     lost.append(w)
             if not lost:
                 return
-            if attempt == 2:
+            if attempt == WRITES:
                 raise WorkbookError(
                     f'Microsoft 365 acknowledged a write to tab "{lost[0].tab}" '
-                    f"({lost[0].address}) but did not keep it, twice. Run again; if it "
+                    f"({lost[0].address}) but did not keep it, {WRITES} times. Run again; if it "
                     "happens again, check the workbook's version history in SharePoint."
                 )
             self.notes.append(f"{len(lost)} write(s) acknowledged but lost; written again")
-            pending = lost
+            pending = list(writes)
 
     def _looks(self, headers: Sequence[tuple[str, int]]) -> None:
-        """Bold, frozen header rows: refused looks are a note, never a failed run."""
+        """Bold header rows: refused looks are a note, never a failed run. (Graph v1.0 has
+        no frozen panes: the workbook from `init` brings its frozen header rows.)"""
         calls: list[tuple[str, str, Any]] = []
         for tab, width in dict(headers).items():
             if not width:
@@ -410,17 +437,28 @@ class ExcelOnlineWorkbook:
             calls.append(
                 ("PATCH", f"{sheet}/range(address='{address}')/format/font", {"bold": True})
             )
-            calls.append(("POST", f"{sheet}/freezePanes/freezeRows", {"rowCount": 1}))
         if not calls:
             return
         try:
-            answers = self._many(calls)
+            answers = self._many(calls, in_order=False)
         except WorkbookError as exc:
             self.notes.append(f"header looks not applied: {exc}")
             return
         refused = [a for a in answers if not a.ok]
         if refused:
             self.notes.append(f"header looks not applied: {refused[0].status} {refused[0].code}")
+
+
+def _at(rows: Sequence[Sequence[Any]], r: int, c: int) -> Any:
+    return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
+
+
+def _kept(
+    cell: tuple[Any, str | None], values: Sequence[Sequence[Any]], formats: Any, r: int, c: int
+) -> bool:
+    """Whether a cell read back holds what the writes left in it: the value, and text as text."""
+    value, number_format = cell
+    return _same(value, _at(values, r, c)) and (number_format != TEXT or _at(formats, r, c) == TEXT)
 
 
 def _rectangles(

@@ -80,6 +80,12 @@ class Answer:
         return str(error.get("message", "")) if isinstance(error, dict) else ""
 
 
+def passing(answer: Answer) -> bool:
+    """A refusal that passes (429, 5xx), worth sending again as it was. Not one that names
+    an invalid workbook session: that needs a new session first."""
+    return answer.status in RETRIED and "invalidsession" not in answer.codes.lower()
+
+
 def _chunks(calls: Sequence[Call], indexes: Sequence[int]) -> list[list[int]]:
     """The requests (by index) in $batch-sized groups: at most BATCH_LIMIT requests, and
     bodies of about BATCH_BYTES at most (a larger body goes alone)."""
@@ -162,7 +168,7 @@ class Graph:
                     ) from None
                 self.sleep(float(2 ** (attempt - 1)))
                 continue
-            if answer.status not in RETRIED or not retry or attempt == self.attempts:
+            if not passing(answer) or not retry or attempt == self.attempts:
                 return answer
             self.sleep(_wait(answer.headers, attempt))
         raise AssertionError("unreachable")
@@ -170,16 +176,19 @@ class Graph:
     def batch(self, calls: Sequence[Call], in_order: bool = True) -> list[Answer]:
         """Many requests, 20 to a $batch, each answered; throttled ones sent again.
 
-        `in_order`: each request waits for the one before it (Graph runs a batch's requests
-        in any order otherwise). A request that failed for a passing reason (429, 5xx) is
-        sent again in the next $batch, after the longest Retry-After asked.
+        `in_order`: each request waits for the one before it (dependsOn: Graph runs a
+        batch's requests in any order otherwise), across batches too. A request that failed
+        for a passing reason (429, 5xx) is sent again after the longest Retry-After asked,
+        with every request of its chain after it (they answered 424). After a request that
+        failed for good, the rest of its chain is not carried out (424) and not sent again.
         """
         answers: list[Answer | None] = [None] * len(calls)
         pending = list(range(len(calls)))
         for attempt in range(1, self.attempts + 1):
             retry: list[int] = []
             wait = 0.0
-            for chunk in _chunks(calls, pending):
+            chunks = _chunks(calls, pending)
+            for number, chunk in enumerate(chunks):
                 requests_ = []
                 for n, index in enumerate(chunk):
                     call = calls[index]
@@ -200,17 +209,25 @@ class Graph:
                 outer = self.call(Call("POST", "/$batch", {"requests": requests_}))
                 if not outer.ok:
                     raise self.error(outer, "a batch of requests")
-                for reply in (outer.body or {}).get("responses", []):
-                    index = chunk[int(reply["id"]) - 1]
+                replies = {str(r.get("id")): r for r in (outer.body or {}).get("responses", [])}
+                carried = False  # an earlier request of the chain goes again
+                for n, index in enumerate(chunk):
+                    reply = replies.get(str(n + 1))
+                    if reply is None:
+                        continue
                     headers = {str(k): str(v) for k, v in (reply.get("headers") or {}).items()}
                     answer = Answer(int(reply["status"]), reply.get("body"), headers)
                     answers[index] = answer
-                    if answer.status in RETRIED or answer.status == 424:
+                    if passing(answer) or (carried and answer.status == 424):
                         retry.append(index)
+                        carried = in_order
                         wait = max(wait, _wait(headers, attempt))
+                if in_order and retry:  # the chains after it wait: order is kept
+                    retry += [i for later in chunks[number + 1 :] for i in later]
+                    break
             if not retry or attempt == self.attempts:
                 break
-            pending = sorted(retry)
+            pending = retry
             self.sleep(wait)
         done = [a for a in answers if a is not None]
         if len(done) != len(calls):
@@ -307,6 +324,13 @@ def locate(graph: Graph, url: str, role: str = "write") -> Item:
         answer = graph.call(
             Call("GET", f"/shares/{_share_id(url)}/driveItem?$select=id,name,parentReference,file")
         )
+        if answer.status in (403, 404):
+            # Graph's shares API needs more than Sites.Selected on some tenants
+            raise WorkbookError(
+                f"The link {url} could not be followed ({answer.status} {answer.code}). Give "
+                "the file's own address instead: in the document library select the file, "
+                "open Details and copy its Path (or Copy link > People with existing access)."
+            )
         if not answer.ok:
             raise _access_error(graph, answer, url, "", role)
         reference = answer.body.get("parentReference", {})

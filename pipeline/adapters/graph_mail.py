@@ -26,7 +26,7 @@ import requests
 import urllib3
 
 from pipeline.adapters.graph import Answer, Call, Graph
-from pipeline.errors import MailRefused, MailUnavailable, MailUncertain
+from pipeline.errors import MailRefused, MailUnavailable, MailUncertain, MentorflowError
 
 NOT_TAKEN = frozenset({429, 503})
 
@@ -45,6 +45,10 @@ class GraphMailer:
     def send(self, message: EmailMessage, key: str) -> None:
         if self.setup_problem:
             raise MailUnavailable(self.setup_problem)
+        try:
+            self.graph.token()  # a token renewed mid-run: before anything leaves
+        except MentorflowError as exc:
+            raise MailUnavailable(f"no login to Microsoft 365: {exc}") from None
         call = Call(
             "POST",
             f"/users/{quote(self.mailbox, safe='@')}/sendMail",

@@ -111,3 +111,17 @@ def test_an_unknown_mailbox_is_named(graph: GraphDouble) -> None:
     sender = mailer(graph, "nobody@zorg.example.org")
     with pytest.raises(MailUnavailable, match=r"nobody@zorg\.example\.org is not known"):
         sender.send(message(), "k")
+
+
+def test_a_login_that_fails_mid_run_sends_nothing_and_is_tried_again(
+    graph: GraphDouble,
+) -> None:
+    from pipeline.errors import GraphUnavailable
+
+    def token() -> str:
+        raise GraphUnavailable("The Microsoft 365 login could not be reached after 4 tries")
+
+    sender = GraphMailer(Graph(token, graph.url, sleep=lambda _: None), BOX)
+    with pytest.raises(MailUnavailable, match="no login to Microsoft 365"):
+        sender.send(message(), "k")
+    assert graph.log == []
