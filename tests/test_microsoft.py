@@ -31,6 +31,7 @@ SECRET = "s3cr3t~v4lue"
 BOX = "mentorprogramma@zorg.example.org"
 LIBRARY = f"https://{HOST}{SITE}/Shared Documents"
 FORMS = "Evaluatie mentorprogramma.xlsx"
+INTAKE = "Aanmelding mentorprogramma.xlsx"
 
 
 @pytest.fixture
@@ -54,6 +55,12 @@ def demo_tabs() -> tuple[dict[str, list[list[Any]]], list[list[Any]]]:
     tabs = {t.name: [list(r) for r in t.rows] for t in demo.templates(TODAY, "nl")}
     answers = tabs.pop(demo.EVALUATION_TAB)
     return tabs, answers
+
+
+def intake_tab(tabs: dict[str, list[list[Any]]]) -> str:
+    from pipeline.core.vocab import TABS
+
+    return next(name for name in tabs if TABS.key_of(name) == "intake")
 
 
 def config(folder: Path, workbook: str, transport: str) -> Path:
@@ -101,23 +108,28 @@ def test_a_night_on_sharepoint_equals_the_night_on_an_xlsx_copy(
 ) -> None:
     login, graph = microsoft
     tabs, answers = demo_tabs()
+    name = intake_tab(tabs)
+    responses = tabs.pop(name)  # the intake form's answers: a Forms workbook of their own
     site = graph.add_site(HOST, SITE)
     graph.grant(site, "write")
     graph.add_workbook(site, "programme.xlsx", serials(tabs))
     graph.add_workbook(site, FORMS, serials({"Blad1": answers}))
+    graph.add_workbook(site, INTAKE, serials({"Form1": responses}))
     graph.add_mailbox(BOX)
+    sources = f'intake = "{LIBRARY}/{INTAKE}"\n[tabs]\nintake = "{name}"\n'
 
-    # the same night on an .xlsx copy, the evaluation answers read from a local copy too
+    # the same night on an .xlsx copy, the answers read from local copies of the forms
     local = tmp_path / "local"
     local.mkdir()
     write_xlsx(local / "programme.xlsx", tabs)
     write_xlsx(local / FORMS, {"Blad1": answers})
+    write_xlsx(local / INTAKE, {"Form1": responses})
     xlsx_config = config(local, f'[workbook]\npath = "{local / "programme.xlsx"}"', "")
-    text = xlsx_config.read_text(encoding="utf-8")
+    text = xlsx_config.read_text(encoding="utf-8").replace("[tabs]\n", sources)
     xlsx_config.write_text(
-        text.replace(f"{LIBRARY}/{FORMS}", str(local / FORMS)).replace(
-            "[mail]\n", f'[mail]\ntransport = "outbox"\noutbox_dir = "{local / "outbox"}"\n'
-        ),
+        text.replace(f"{LIBRARY}/{FORMS}", str(local / FORMS))
+        .replace(f"{LIBRARY}/{INTAKE}", str(local / INTAKE))
+        .replace("[mail]\n", f'[mail]\ntransport = "outbox"\noutbox_dir = "{local / "outbox"}"\n'),
         encoding="utf-8",
     )
     today = ["--today", TODAY.isoformat()]
@@ -127,6 +139,7 @@ def test_a_night_on_sharepoint_equals_the_night_on_an_xlsx_copy(
     online.mkdir()
     workbook = f'[workbook]\nsharepoint = "{LIBRARY}/programme.xlsx"'
     settings = config(online, workbook, f'transport = "microsoft"\nmailbox = "{BOX}"')
+    settings.write_text(settings.read_text("utf-8").replace("[tabs]\n", sources), "utf-8")
     capsys.readouterr()
     assert main(["--config", str(settings), *today, "--verbose", "nightly"]) == 0
     out = capsys.readouterr().out
@@ -136,6 +149,8 @@ def test_a_night_on_sharepoint_equals_the_night_on_an_xlsx_copy(
     assert comparable(graph.snapshot(site, "programme.xlsx")) == expected
     forms = comparable(graph.snapshot(site, FORMS))
     assert forms == comparable(serials({"Blad1": answers}))  # read, never written
+    people = next(n for n in expected if n.startswith("Deelnemers"))
+    assert len(expected[people]) > len(tabs[people])  # the intake form's newcomers joined
     assert graph.formulas(site, "programme.xlsx") == []
     assert login.issued == 1  # one token for the workbook, the form and the mail
     outbox = sorted(p.name for p in (local / "outbox").glob("*.eml"))
