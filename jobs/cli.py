@@ -21,6 +21,7 @@ from pipeline.errors import ConfigError, MentorflowError, WorkbookError
 # Everything else is imported where a command needs it: `mentorflow --help` and a mistake
 # on the command line answer without loading the spreadsheet, mail and matching libraries.
 if TYPE_CHECKING:
+    from pipeline.adapters.graph import Graph
     from pipeline.adapters.workbook import Workbook
     from pipeline.core.changes import Plan
     from pipeline.core.night import Stages
@@ -294,10 +295,11 @@ def _where(config: Config, args: argparse.Namespace) -> tuple[str, str]:
     return "xlsx", config.workbook_path or "programme.xlsx"
 
 
-_GRAPHS: dict[tuple[str, str], Any] = {}
+#: Microsoft Graph per (tenant, app) for this process, which is one run: one login.
+_GRAPHS: dict[tuple[str, str], Graph] = {}
 
 
-def microsoft(config: Config) -> Any:
+def microsoft(config: Config) -> Graph:
     """Microsoft Graph for this run: one login (one token) for the workbook, the forms and
     the mail alike."""
     from pipeline.adapters.graph import Graph

@@ -222,8 +222,14 @@ class Graph:
                         retry.append(index)
                         carried = in_order
                         wait = max(wait, _wait(headers, attempt))
+                later = [i for chunk_ in chunks[number + 1 :] for i in chunk_]
                 if in_order and retry:  # the chains after it wait: order is kept
-                    retry += [i for later in chunks[number + 1 :] for i in later]
+                    retry += later
+                    break
+                answered = [answers[i] for i in chunk]
+                if in_order and any(a is not None and not a.ok for a in answered):
+                    for index in later:  # a chain broken for good: the rest is not sent
+                        answers[index] = Answer(424, {"error": {"code": "failedDependency"}})
                     break
             if not retry or attempt == self.attempts:
                 break

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.adapters.graph import _share_id, split_address
+from pipeline.adapters.graph import Call, Graph, _share_id, locate, split_address
 
 HOST = "org.sharepoint.com"
 
@@ -73,3 +73,27 @@ def test_a_batch_holds_at_most_20_requests_and_about_2_mb_of_bodies() -> None:
     assert [len(g) for g in _chunks(big, range(5))] == [2, 2, 1]
     huge = [Call("PATCH", "/r", {"values": [["x" * BATCH_BYTES * 2]]})]
     assert _chunks(huge, [0]) == [[0]]  # too large for any batch: it goes alone
+
+
+def test_a_chain_broken_for_good_in_one_batch_sends_nothing_of_the_next() -> None:
+    """25 chained requests (two $batches): the 3rd is refused for good, so the 4th to the 20th
+    answer 424 and the 21st to the 25th are never sent (a value must not land on a cell whose
+    format was refused)."""
+    from tests.graph_double import GraphDouble
+
+    with GraphDouble({"t"}) as double:
+        site = double.add_site("org.sharepoint.com", "/sites/M")
+        double.grant(site, "write")
+        double.add_workbook(site, "p.xlsx", {"S": [["x"]]})
+        graph = Graph(lambda: "t", double.url, sleep=lambda _: None)
+        item = locate(graph, "https://org.sharepoint.com/sites/M/Shared Documents/p.xlsx")
+        sheet = f"{item.path}/workbook/worksheets('S')"
+        calls = [
+            Call("PATCH", f"{sheet}/range(address='A{n + 1}')", {"values": [[n]]})
+            for n in range(25)
+        ]
+        calls[2] = Call("PATCH", f"{sheet}/range(address='A3')", {"values": [[1, 2]]})  # 400
+        answers = graph.batch(calls)
+        assert [a.status for a in answers] == [200, 200, 400] + [424] * 22
+        assert double.snapshot(site, "p.xlsx")["S"] == [[0], [1]]
+        double.refused.clear()
