@@ -646,18 +646,8 @@ class LoginDouble(_Double):
                 audience=self.token_endpoint(tenant),
                 options={"require": ["exp", "aud", "iss", "sub"]},
             )
-        except jwt.InvalidSignatureError:
-            return 401, _error(
-                "invalid_client", 700027, "Client assertion failed signature validation."
-            )
-        except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError):
-            return 401, _error(
-                "invalid_client", 700024, "Client assertion is not within its valid time range."
-            )
         except jwt.PyJWTError as exc:
-            return 401, _error(
-                "invalid_client", 50027, f"JWT token is invalid or malformed: {exc}."
-            )
+            return _assertion_refused(exc)
         if claims["iss"] != claims["sub"]:
             return 401, _error(
                 "invalid_client", 50048, "Subject mismatches Issuer claim in the client assertion."
@@ -689,18 +679,8 @@ class LoginDouble(_Double):
                 "Please check your federated identity credential Subject, Audience and Issuer "
                 "against the presented assertion.",
             )
-        except jwt.InvalidSignatureError:
-            return 401, _error(
-                "invalid_client", 700027, "Client assertion failed signature validation."
-            )
-        except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError):
-            return 401, _error(
-                "invalid_client", 700024, "Client assertion is not within its valid time range."
-            )
         except jwt.PyJWTError as exc:
-            return 401, _error(
-                "invalid_client", 50027, f"JWT token is invalid or malformed: {exc}."
-            )
+            return _assertion_refused(exc)
         subject = str(claims["sub"])
         if subject in app.federated_subjects:
             return None
@@ -720,6 +700,19 @@ class LoginDouble(_Double):
             f"'{subject}'. Check your federated identity credential Subject, Audience and "
             "Issuer against the presented assertion.",
         )
+
+
+def _assertion_refused(exc: jwt.PyJWTError) -> tuple[int, dict[str, Any]]:
+    """How the token endpoint refuses a client assertion that does not verify."""
+    if isinstance(exc, jwt.InvalidSignatureError):
+        return 401, _error(
+            "invalid_client", 700027, "Client assertion failed signature validation."
+        )
+    if isinstance(exc, jwt.ExpiredSignatureError | jwt.ImmatureSignatureError):
+        return 401, _error(
+            "invalid_client", 700024, "Client assertion is not within its valid time range."
+        )
+    return 401, _error("invalid_client", 50027, f"JWT token is invalid or malformed: {exc}.")
 
 
 def _hex_thumbprint(x5t: str) -> str:

@@ -57,6 +57,18 @@ def demo_tabs() -> tuple[dict[str, list[list[Any]]], list[list[Any]]]:
     return tabs, answers
 
 
+def on_sharepoint(graph: GraphDouble, scoped: bool = True) -> str:
+    """The demo programme and its evaluation form's workbook on the site, the app granted
+    write on it and scoped (or not) to the programme's mailbox; the site's id."""
+    tabs, answers = demo_tabs()
+    site = graph.add_site(HOST, SITE)
+    graph.grant(site, "write")
+    graph.add_workbook(site, "programme.xlsx", serials(tabs))
+    graph.add_workbook(site, FORMS, serials({"Blad1": answers}))
+    graph.add_mailbox(BOX, scoped=scoped)
+    return site
+
+
 def intake_tab(tabs: dict[str, list[list[Any]]]) -> str:
     from pipeline.core.vocab import TABS
 
@@ -170,12 +182,7 @@ def test_a_mailbox_the_app_may_not_send_from_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, graph = microsoft
-    tabs, answers = demo_tabs()
-    site = graph.add_site(HOST, SITE)
-    graph.grant(site, "write")
-    graph.add_workbook(site, "programme.xlsx", serials(tabs))
-    graph.add_workbook(site, FORMS, serials({"Blad1": answers}))
-    graph.add_mailbox(BOX, scoped=False)
+    site = on_sharepoint(graph, scoped=False)
     workbook = f'[workbook]\nsharepoint = "{LIBRARY}/programme.xlsx"'
     settings = config(tmp_path, workbook, f'transport = "microsoft"\nmailbox = "{BOX}"')
     code = main(["--config", str(settings), "--today", TODAY.isoformat(), "nightly"])
@@ -212,12 +219,7 @@ def test_every_command_works_on_the_sharepoint_workbook(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, graph = microsoft
-    tabs, answers = demo_tabs()
-    site = graph.add_site(HOST, SITE)
-    graph.grant(site, "write")
-    graph.add_workbook(site, "programme.xlsx", serials(tabs))
-    graph.add_workbook(site, FORMS, serials({"Blad1": answers}))
-    graph.add_mailbox(BOX)
+    site = on_sharepoint(graph)
     settings = config(tmp_path, "", f'transport = "microsoft"\nmailbox = "{BOX}"')
     where = ["--config", str(settings), "--sharepoint", f"{LIBRARY}/programme.xlsx"]
     today = ["--today", TODAY.isoformat()]

@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline.adapters.graph import Answer, Call, Graph, Item, locate
-from pipeline.core.cells import EXCEL_EPOCH, Cell, Formula, Row, column_letter
+from pipeline.core.cells import Cell, Formula, Row, column_letter, from_api, serial
 from pipeline.core.changes import Plan, Replace, Update, trim, updated
 from pipeline.core.schema import Snapshot
 from pipeline.errors import WorkbookError, WorkbookLockedError
@@ -43,13 +43,6 @@ TEXT = "@"
 DATE = "yyyy-mm-dd"
 MOMENT = "yyyy-mm-dd hh:mm"
 GENERAL = "General"
-
-
-def serial(value: date) -> float:
-    """A date or moment as Excel's day number."""
-    moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
-    delta = moment.replace(tzinfo=None) - datetime.combine(EXCEL_EPOCH, datetime.min.time())
-    return delta.days + delta.seconds / 86_400
 
 
 def _value(value: Cell) -> tuple[Any, str | None]:
@@ -67,14 +60,6 @@ def _value(value: Cell) -> tuple[Any, str | None]:
     if isinstance(value, Formula):
         value = value.text  # a formula read from elsewhere is written as its text
     return str(value)[:CELL_LIMIT], TEXT
-
-
-def _cell(value: Any) -> Cell:
-    if value == "" or value is None:
-        return None
-    if isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
 
 
 def _same(written: Any, found: Any) -> bool:
@@ -250,7 +235,7 @@ class ExcelOnlineWorkbook:
                 raise self._error(found, f'reading tab "{tab.name}"')
             top, left = _start(found.body.get("address", "A1"))
             rows: list[Row] = [()] * top  # the used range starts at its first filled cell
-            rows += [(None,) * left + tuple(map(_cell, row)) for row in found.body["values"]]
+            rows += [(None,) * left + tuple(map(from_api, row)) for row in found.body["values"]]
             snapshot[tab.name] = trim(rows)
             tab.filled = len(snapshot[tab.name])
             self._tabs[tab.name] = tab
@@ -359,13 +344,13 @@ class ExcelOnlineWorkbook:
                 raise self._error(answer, f'checking tab "{tab}"')
             values = answer.body.get("values") or [[None]]
             if update is None:
-                if any(_cell(v) is not None for row in values for v in row):
+                if any(from_api(v) is not None for row in values for v in row):
                     raise WorkbookLockedError(
                         f'Someone added rows to tab "{tab}" of the workbook during the run '
                         f"({cell}); nothing was written. Run again."
                     )
             else:
-                update.check(_cell(values[0][0] if values and values[0] else None))
+                update.check(from_api(values[0][0] if values and values[0] else None))
 
     def _write(self, writes: Sequence[_Write]) -> None:
         """The writes in order, read back; all of them again when one was lost (a later

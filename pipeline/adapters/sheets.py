@@ -40,7 +40,7 @@ from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import credentials as user_credentials
 from google.oauth2 import service_account
 
-from pipeline.core.cells import Cell, Formula, Row, column_letter
+from pipeline.core.cells import Cell, Formula, Row, column_letter, from_api, serial
 from pipeline.core.changes import Append, Chart, Plan, Replace, Update, trim, updated
 from pipeline.core.schema import Snapshot
 from pipeline.errors import ConfigError, SheetsUnavailable, WorkbookError, WorkbookLockedError
@@ -53,7 +53,6 @@ ATTEMPTS = 5  # tries per request; the waits between them are 1, 2, 4 and 8 seco
 RETRIED = frozenset({429, 500, 502, 503, 504})
 CELL_LIMIT = 50_000  # characters a Google Sheets cell holds
 GRID_SLACK = 200  # rows added beyond what a write needs, so growth is rare
-_EPOCH = datetime(1899, 12, 30)
 _KEY = re.compile(r"[A-Za-z0-9_-]{20,}")
 _METADATA = re.compile(r"/v4/spreadsheets/[A-Za-z0-9_-]+(\?|$)")
 _HEADER_FORMAT = {
@@ -200,29 +199,15 @@ def _quoted(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def _serial(value: date) -> float:
-    moment = value if isinstance(value, datetime) else datetime.combine(value, datetime.min.time())
-    delta = moment.replace(tzinfo=None) - _EPOCH
-    return delta.days + delta.seconds / 86_400
-
-
 def _json(value: Cell) -> Any:
     """A cell as the API takes it with RAW input: text stays text, dates become serials."""
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, date):
-        return _serial(value)
+        return serial(value)
     if isinstance(value, Formula):
         value = value.text  # a formula read from elsewhere is written as its text
     return str(value)[:CELL_LIMIT]
-
-
-def _cell(value: Any) -> Cell:
-    if value == "" or value is None:
-        return None
-    if isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
 
 
 def _date_format(value: Cell) -> dict[str, str] | None:
@@ -355,7 +340,7 @@ class SheetsWorkbook:
         )
         snapshot: dict[str, tuple[Row, ...]] = {}
         for title, found in zip(titles, answer.get("valueRanges", []), strict=True):
-            rows = trim(tuple(_cell(v) for v in row) for row in found.get("values", []))
+            rows = trim(tuple(from_api(v) for v in row) for row in found.get("values", []))
             snapshot[title] = rows
             tab = self._tabs[title]
             tab.filled = len(rows)
@@ -423,7 +408,7 @@ class SheetsWorkbook:
                 answers[len(batch.targets) :], batch.expected, strict=True
             ):
                 values = answer.get("values") or [[None]]
-                change.check(_cell(values[0][0] if values[0] else None))
+                change.check(from_api(values[0][0] if values[0] else None))
         if batch.data:
             self._call(
                 lambda: self._spreadsheet.values_batch_update(

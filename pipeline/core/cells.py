@@ -29,6 +29,22 @@ _SERIAL_MAX = (date(2100, 12, 31) - EXCEL_EPOCH).days
 QUOTE_LIMIT = 60
 
 
+def serial(value: date) -> float:
+    """A date or moment as a spreadsheet's day number (days since 1899-12-30)."""
+    moment = value if isinstance(value, datetime) else datetime.combine(value, time())
+    delta = moment.replace(tzinfo=None) - datetime.combine(EXCEL_EPOCH, time())
+    return delta.days + delta.seconds / 86_400
+
+
+def from_api(value: object) -> Cell:
+    """A cell value as a spreadsheet API returns it (JSON): "" is an empty cell."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
 def is_blank(value: Cell) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
