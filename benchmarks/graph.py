@@ -8,13 +8,16 @@ refused a request of, or that created a formula, is no measurement, and says so.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from benchmarks.sheets import tabs
 from pipeline.adapters.excel_online import ExcelOnlineWorkbook
 from pipeline.adapters.graph import Graph
+from pipeline.adapters.xlsx import XlsxWorkbook
 from pipeline.core.night import nightly
 from pipeline.run import RunContext, run
 from tests.graph_double import GraphDouble
@@ -48,3 +51,28 @@ def measure(participants: int) -> tuple[int, int, float, int, float]:
             raise AssertionError(f"a formula was created: {api.formulas(site, FILE)[0]}")
     first_requests, first_seconds, second_requests, second_seconds = figures
     return participants, int(first_requests), first_seconds, int(second_requests), second_seconds
+
+
+def faults(participants: int) -> tuple[int, int, bool]:
+    """(participants, requests, equal): a first nightly run that meets 429, 503, 504, an
+    expired session and a lost write before every read and save, and whether it leaves the
+    workbook cell for cell as the same night leaves an .xlsx copy."""
+    from tests.conftest import write_xlsx
+    from tests.test_contract import Faulty, plain_snapshot
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_xlsx(Path(folder) / FILE, tabs(participants))
+        run(XlsxWorkbook(path), nightly(), RunContext(TODAY))
+        expected = plain_snapshot(XlsxWorkbook(path).read())
+    with GraphDouble({TOKEN}) as api:
+        site = api.add_site(HOST, SITE)
+        api.grant(site, "write")
+        api.add_workbook(site, FILE, tabs(participants))
+        address = f"https://{HOST}{SITE}/Shared Documents/{FILE}"
+        graph = Graph(lambda: TOKEN, api.url, sleep=lambda _: None)
+        book = ExcelOnlineWorkbook(graph, address)
+        run(Faulty(book, api), nightly(), RunContext(TODAY))
+        book.close()
+        found = plain_snapshot(ExcelOnlineWorkbook(Graph(lambda: TOKEN, api.url), address).read())
+        clean = not api.refused and not api.formulas(site, FILE)
+    return participants, graph.count, clean and found == expected
