@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pipeline.config import Config, load_config
-from pipeline.core.vocab import LANGUAGES
+from pipeline.core.vocab import LANGUAGES, TOUCHPOINTS
 from pipeline.errors import ConfigError, MentorflowError, WorkbookError
 
 # Everything else is imported where a command needs it: `mentorflow --help` and a mistake
@@ -131,14 +131,23 @@ def build_parser() -> argparse.ArgumentParser:
     command("match", "propose the best mentor for everyone waiting; append them to Matches")
     command("mail", "send the journey's messages that are due, each at most once")
     command("evaluate", "link evaluation answers to matches and rewrite the Summary tab")
-    preview_ = command("preview", "write one message of a match as .eml and .html to look at")
-    preview_.add_argument("--match", required=True, metavar="ID", help="the match ID, e.g. M-0004")
+    preview_ = command(
+        "preview",
+        "write one message of a match, or this week's digest, as .eml and .html to look at",
+    )
+    which = preview_.add_mutually_exclusive_group(required=True)
+    which.add_argument("--match", metavar="ID", help="the match ID, e.g. M-0004")
+    which.add_argument(
+        "--digest",
+        action="store_true",
+        help="this week's digest to the coordinator, as the nightly job writes it today",
+    )
+    touchpoints = [TOUCHPOINTS.word(key, "en") for key in TOUCHPOINTS.terms if key != "digest"]
     preview_.add_argument(
         "--touchpoint",
-        required=True,
         metavar="NAME",
-        help="introduction, welcome, first_day, first_week, first_month, quarter, wrap_up "
-        "or evaluation_reminder",
+        help="with --match: " + ", ".join(touchpoints[:-1]) + f" or {touchpoints[-1]} "
+        "(as the Mail log shows it, in English, Dutch or Norwegian)",
     )
     preview_.add_argument(
         "--out",
@@ -147,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for the files (default: preview)",
     )
+    preview_.set_defaults(usage_error=preview_.error)
     command("nightly", "run every stage of the nightly job, in order")
     return parser
 
@@ -274,7 +284,7 @@ def open_workbook(config: Config, args: argparse.Namespace) -> Workbook:
     if config.sources:
         real = _sourced(config, real)
     if args.dry_run:
-        copy = InMemoryWorkbook(real.read(), name=real.name)
+        copy = InMemoryWorkbook(real.read(), real.name, getattr(real, "address", ""))
         close(real)
         return copy
     return real
@@ -448,18 +458,43 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    from pipeline.adapters.mailer import file_name
-    from pipeline.core.mail import preview
-    from pipeline.core.programme import read_programme
+    from dataclasses import replace
 
+    from pipeline.adapters.mailer import file_name
+    from pipeline.core.mail import preview, preview_digest
+    from pipeline.core.night import decide, named
+    from pipeline.core.programme import read_programme
+    from pipeline.core.stage import Context
+
+    if args.digest and args.touchpoint:
+        args.usage_error("--touchpoint goes with --match, not with --digest")
+    if args.match and not args.touchpoint:
+        args.usage_error("--match needs --touchpoint NAME")
     config = load_config(args.config)
-    now = now_on(config, today_in(config, args.today))
+    today = today_in(config, args.today)
+    now = now_on(config, today)
     args.dry_run = True  # a preview reads the workbook only
-    programme = read_programme(open_workbook(config, args).read(), dict(config.tabs))
+    book = open_workbook(config, args)
+    if args.digest:
+        # the programme and the problems as the mail stage of tonight's run would see them
+        context = Context(
+            today,
+            dict(config.tabs),
+            dict(config.intake_columns),
+            workbook=getattr(book, "address", book.name),
+        )
+        night = decide(book.read(), named("check", "intake", "match"), context)
+        at_mail = replace(context, found=night.problems, seen=night.seen)
+        previews = [
+            preview_digest(night.tonight, at_mail, config.mail.sender, now, config.email_templates)
+        ]
+    else:
+        programme = read_programme(book.read(), dict(config.tabs))
+        previews = preview(
+            programme, args.match, args.touchpoint, config.mail.sender, now, config.email_templates
+        )
     args.out.mkdir(parents=True, exist_ok=True)
-    for stem, message, html in preview(
-        programme, args.match, args.touchpoint, config.mail.sender, now, config.email_templates
-    ):
+    for stem, message, html in previews:
         stem = file_name(stem)  # the Match ID as typed: Windows refuses ':' or '?' in a name
         (args.out / f"{stem}.eml").write_bytes(message.as_bytes())
         (args.out / f"{stem}.html").write_text(html, encoding="utf-8")

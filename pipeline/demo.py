@@ -239,9 +239,35 @@ _REMARKS = (
 )
 
 
+def _match(
+    match_id: str,
+    mentee: dict[str, Cell],
+    mentor: dict[str, Cell],
+    why: str,
+    status: str,
+    proposed: date,
+    score: float | None = None,
+    notes: str | None = None,
+) -> dict[str, Cell]:
+    """A Matches row by column key, as a coordinator would have it."""
+    return {
+        "match_id": match_id,
+        "status": status,
+        "mentee": mentee["name"],
+        "mentor": mentor["name"],
+        "mentee_start": mentee.get("start_date"),
+        "score": score,
+        "why": why,
+        "mentee_email": mentee["email"],
+        "mentor_email": mentor["email"],
+        "proposed_on": proposed,
+        "notes": notes,
+    }
+
+
 def past_cohort(
     today: date, mentors: list[dict[str, Cell]], seed: int = 2027
-) -> tuple[list[dict[str, Cell]], list[Row], tuple[Row, ...]]:
+) -> tuple[list[dict[str, Cell]], list[dict[str, Cell]], tuple[Row, ...]]:
     """Eight pairs who finished their half year: mentees, completed matches, their evaluations.
 
     The mentees have left the programme's active list (status stopped) after completing it;
@@ -253,7 +279,7 @@ def past_cohort(
     rng = random.Random(seed)
     names = [n for n in _people(rng, 30) if _address(n) not in {m["email"] for m in mentors}]
     mentees: list[dict[str, Cell]] = []
-    matches: list[Row] = []
+    matches: list[dict[str, Cell]] = []
     answers: list[Row] = [EVALUATION_HEADER]
     for index, name in enumerate(names[:8]):
         start = today - timedelta(days=160 + 12 * index)
@@ -275,17 +301,13 @@ def past_cohort(
         mentees.append(mentee)
         match_id = f"M-{index + 1:04d}"
         matches.append(
-            (
+            _match(
                 match_id,
-                mentee["email"],
-                name,
-                mentor["email"],
-                mentor["name"],
-                None,
+                mentee,
+                mentor,
                 "Met de hand ingevoerd",
                 "afgerond",
                 start - timedelta(days=20),
-                None,
             )
         )
         answered = today - timedelta(days=4 + 6 * index)  # after the wrap-up (S + 150)
@@ -344,57 +366,33 @@ def templates(today: date, lang: str = "nl") -> list[TabTemplate]:
         "coordinator_email": f"coordinator@{DOMAIN}",
         "evaluation_form_link": "https://forms.example.org/evaluatie-mentorprogramma",
     }
-    match_rows: tuple[Row, ...] = (
+    by_hand = "Met de hand ingevoerd"
+    records = (
         *past_matches,
-        (
-            "M-0009",
-            mentees[0]["email"],
-            mentees[0]["name"],
-            mentors[1]["email"],
-            mentors[1]["name"],
-            None,
-            "Met de hand ingevoerd",
-            "goedgekeurd",
-            today,
-            None,
+        _match("M-0009", mentees[0], mentors[1], by_hand, "goedgekeurd", today),
+        _match(
+            "M-0010", mentees[1], mentors[2], "zelfde team", "afgewezen", today - timedelta(3), 40
         ),
-        (
-            "M-0010",
-            mentees[1]["email"],
-            mentees[1]["name"],
-            mentors[2]["email"],
-            mentors[2]["name"],
-            40,
-            "zelfde team",
-            "afgewezen",
-            today - timedelta(days=3),
-            None,
-        ),
-        (
+        _match(
             "M-0011",
-            late["email"],
-            late["name"],
-            mentors[4]["email"],
-            mentors[4]["name"],
-            None,
-            "Met de hand ingevoerd",
+            late,
+            mentors[4],
+            by_hand,
             "goedgekeurd",
             today - timedelta(days=20),
-            "Goedgekeurd na de eerste werkdag",
+            notes="Goedgekeurd na de eerste werkdag",
         ),
-        (
+        _match(
             "M-0012",
-            ended["email"],
-            ended["name"],
-            mentors[9]["email"],
-            mentors[9]["name"],
-            None,
-            "Met de hand ingevoerd",
+            ended,
+            mentors[9],
+            by_hand,
             "beëindigd",
             today - timedelta(days=45),
-            "Mentor verhuisd naar een andere locatie",
+            notes="Mentor verhuisd naar een andere locatie",
         ),
     )
+    match_rows = tuple(tuple(r.get(k) for k in COLUMNS["matches"].terms) for r in records)
     exclusions: tuple[Row, ...] = (
         (mentees[2]["email"], mentors[3]["email"], "familie"),
         (mentees[3]["email"], f"oud.collega@{DOMAIN}", "eerder conflict"),

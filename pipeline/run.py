@@ -91,7 +91,11 @@ def run(book: Workbook, stages: Sequence[tuple[str, bool]], context: RunContext)
             accepted,
         )
     wanted = Context(
-        context.today, context.tab_names, context.intake_columns, post, workbook=book.name
+        context.today,
+        context.tab_names,
+        context.intake_columns,
+        post,
+        workbook=str(getattr(book, "address", book.name)),
     )
     night = decide(book.read(), stages, wanted)
     mailing = night.mailing

@@ -13,6 +13,8 @@ import openpyxl
 import pytest
 from aiosmtpd.controller import Controller
 
+from pipeline.core.vocab import COLUMNS
+
 TODAY = date(2026, 11, 24)
 DOMAIN = "zorg.example.org"
 
@@ -85,6 +87,14 @@ def people_rows(
     people: Sequence[Mapping[str, Any]], header: Sequence[str] = PEOPLE_HEADER
 ) -> list[list[Any]]:
     return [list(header)] + [[p.get(h) for h in header] for p in people]
+
+
+def records(rows: Sequence[Sequence[Any]], tab: str) -> list[dict[str | None, Any]]:
+    """A tab's data rows by column key (`tab` is its key, like "matches"), read by the header
+    in its first row in any language and order, as mentorflow reads it."""
+    header, *data = rows
+    keys = [COLUMNS[tab].key_of(h) for h in header]
+    return [dict(zip(keys, row, strict=False)) for row in data]
 
 
 def basic_tabs(people: Sequence[Mapping[str, Any]] | None = None) -> dict[str, list[list[Any]]]:

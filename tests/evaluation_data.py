@@ -184,8 +184,9 @@ def workbook(lang: str, minimum: int | None = None) -> dict[str, list[list[Any]]
     """The whole workbook in `lang`: tabs, headers and values in that language."""
     people: list[list[Any]] = [list(header("participants", lang))]
 
-    def row(values: dict[str, Any]) -> list[Any]:
-        return [values.get(k) for k in COLUMNS["participants"].terms]
+    def row(values: dict[str, Any], tab: str = "participants") -> list[Any]:
+        """A row of `tab` laid out like its header, by column key."""
+        return [values.get(k) for k in COLUMNS[tab].terms]
 
     for name in ("ann", "ben", "cas"):
         people.append(
@@ -225,18 +226,18 @@ def workbook(lang: str, minimum: int | None = None) -> dict[str, list[list[Any]]
     matches: list[list[Any]] = [list(header("matches", lang))]
     for pair in PAIRS:
         matches.append(
-            [
-                pair.match_id,
-                addr(pair.mentee),
-                pair.mentee.upper() + " Mentee",
-                addr(pair.mentor),
-                pair.mentor.title() + " Mentor",
-                None,
-                None,
-                MATCH_STATUSES.word(pair.status, lang),
-                pair.start or TODAY,
-                None,
-            ]
+            row(
+                {
+                    "match_id": pair.match_id,
+                    "mentee_email": addr(pair.mentee),
+                    "mentee": pair.mentee.upper() + " Mentee",
+                    "mentor_email": addr(pair.mentor),
+                    "mentor": pair.mentor.title() + " Mentor",
+                    "status": MATCH_STATUSES.word(pair.status, lang),
+                    "proposed_on": pair.start or TODAY,
+                },
+                "matches",
+            )
         )
     mail_log: list[list[Any]] = [list(header("mail_log", lang))]
     for key, when, status in (
@@ -247,16 +248,19 @@ def workbook(lang: str, minimum: int | None = None) -> dict[str, list[list[Any]]
         ("M-0004/first_week/cas", datetime(2026, 11, 10, 2, 30), "sent"),
     ):
         mail_log.append(
-            [
-                key,
-                "M-0004",
-                TOUCHPOINTS.word(key.split("/")[1], lang),
-                addr(key.split("/")[2]),
-                "",
-                MAIL_STATUSES.word(status, lang),
-                when,
-                "",
-            ]
+            row(
+                {
+                    "key": key,
+                    "match_id": "M-0004",
+                    "touchpoint": TOUCHPOINTS.word(key.split("/")[1], lang),
+                    "to": addr(key.split("/")[2]),
+                    "subject": "",
+                    "status": MAIL_STATUSES.word(status, lang),
+                    "time": when,
+                    "detail": "",
+                },
+                "mail_log",
+            )
         )
     settings: list[list[Any]] = [list(header("settings", lang)[:2])]
     if minimum is not None:

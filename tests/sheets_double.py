@@ -11,7 +11,9 @@ It keeps spreadsheets in memory and answers like the real API for:
 - POST /v4/spreadsheets/{id}:batchUpdate          addSheet, deleteSheet, updateCells,
                                                   repeatCell, appendDimension,
                                                   updateSheetProperties, addChart,
-                                                  deleteEmbeddedObject
+                                                  deleteEmbeddedObject,
+                                                  updateDimensionProperties,
+                                                  addConditionalFormatRule
 
 A1 ranges with quoted tab names ('It''s'!A1:C3), whole tabs and open-ended ranges are
 understood. Every request is first checked against Google's published discovery document
@@ -50,6 +52,8 @@ class Sheet:
     cells: dict[tuple[int, int], Value] = field(default_factory=dict)  # (row, col) from 0
     formats: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     charts: list[dict[str, Any]] = field(default_factory=list)
+    widths: dict[int, int] = field(default_factory=dict)  # column -> pixels
+    rules: list[dict[str, Any]] = field(default_factory=list)  # conditional formats
 
     def values(self) -> list[list[Value]]:
         """The filled part of the grid, rows and cells after the last value left out."""
@@ -513,4 +517,18 @@ class SheetsDouble:
             chart["chartId"] = book.chart_ids
             sheet.charts.append(chart)
             return {"addChart": {"chart": chart}}
+        if kind == "updateDimensionProperties":
+            span = spec["range"]
+            sheet = book.by_id(span["sheetId"])
+            if span["dimension"] == "COLUMNS":
+                for column in range(span.get("startIndex", 0), span.get("endIndex", sheet.columns)):
+                    if column >= sheet.columns:
+                        raise ApiError(400, f"column {column} is outside the grid")
+                    sheet.widths[column] = spec["properties"]["pixelSize"]
+            return {}
+        if kind == "addConditionalFormatRule":
+            rule = spec["rule"]
+            sheet = book.by_id(rule["ranges"][0]["sheetId"])
+            sheet.rules.insert(spec.get("index", len(sheet.rules)), rule)
+            return {}
         raise ApiError(400, f"this double does not know the request {kind!r}")

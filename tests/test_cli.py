@@ -16,10 +16,15 @@ import openpyxl
 import pytest
 
 from jobs.cli import COMMANDS, build_parser, main
-from tests.conftest import TODAY, approved_pair, basic_tabs, person, write_xlsx
+from tests.conftest import TODAY, approved_pair, basic_tabs, person, records, write_xlsx
 
 ROOT = Path(__file__).parent.parent
 CONFIG = Path("config", "mentorflow.toml")  # in messages as the system writes paths
+
+
+def sheet_records(sheet: Any, tab: str) -> list[dict[str | None, Any]]:
+    """An openpyxl sheet's rows by column key, read by its header as mentorflow reads it."""
+    return records(list(sheet.iter_rows(values_only=True)), tab)
 
 
 def digest(path: Path) -> str:
@@ -55,7 +60,7 @@ def test_check_writes_problems_and_exits_0(
     assert "problems: 2 (1 errors, 1 warnings, 0 notes)" in out  # and no coordinator email
     assert 'error: Participants row 3, Role: The role "boss" is unknown.' in out
     problems = openpyxl.load_workbook(in_tmp / "programme.xlsx")["Problems"]
-    assert problems["E2"].value == 'The role "boss" is unknown.'
+    assert (problems["E2"].value, problems["F2"].value) == ("Bo", 'The role "boss" is unknown.')
 
 
 def test_dry_run_changes_nothing(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -166,9 +171,11 @@ def test_init_makes_a_ready_workbook_in_each_language(
     book = openpyxl.load_workbook(in_tmp / "nieuw.xlsx")
     assert len(book["Deelnemers"].data_validations.dataValidation) == 3
     # its one problem: the digest has nobody to go to until the coordinator's email is in
-    problems = list(book["Problemen"].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[1], r[3]) for r in problems] == [("waarschuwing", "Instellingen", "Waarde")]
-    assert "e-mailadres van de coördinator" in problems[0][4]
+    problems = sheet_records(book["Problemen"], "problems")
+    assert [(r["severity"], r["tab"], r["column"], r["who"]) for r in problems] == [
+        ("waarschuwing", "Instellingen", "Waarde", None)
+    ]
+    assert "e-mailadres van de coördinator" in problems[0]["problem"]
 
 
 def test_init_refuses_to_overwrite(in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -186,26 +193,33 @@ def test_demo_builds_a_workbook_with_problems_and_runs_nightly(
     book = openpyxl.load_workbook(in_tmp / "demo" / "programme.xlsx")
     # 40 people, 8 who finished last half year, and 2 who registered on the form
     assert book["Deelnemers"].max_row == 51
-    problems = [r for r in book["Problemen"].iter_rows(min_row=2, values_only=True)]
+    problems = sheet_records(book["Problemen"], "problems")
     assert len(problems) == 13
+    # errors first, then warnings, then notes
+    order = ("fout", "waarschuwing", "opmerking")
+    assert [r["severity"] for r in problems] == sorted(
+        (r["severity"] for r in problems), key=order.index
+    )
     # an existing colleague without a start date, and a `both` proposed a mentor without one
-    notes = [r[4] for r in problems if r[0] == "opmerking"]
-    assert [n.split(":")[0] for n in notes] == [
-        "Geen startdatum voor Sven Mulder",
-        "Geen startdatum voor Bram Kaya",
+    notes = [r for r in problems if r["severity"] == "opmerking"]
+    assert [(r["who"], r["problem"].split(":")[0]) for r in notes] == [
+        ("Sven Mulder", "Geen startdatum voor Sven Mulder"),
+        ("Bram Kaya", "Geen startdatum voor Bram Kaya"),
     ]
-    assert {r[1] for r in problems} == {
+    assert {r["tab"] for r in problems} == {
         "Deelnemers",
         "Formulierreacties 1",
         "Uitsluitingen",
         "Evaluatie (reacties)",
     }
-    proposals = list(book["Koppelingen"].iter_rows(min_row=14, values_only=True))
-    assert len(proposals) == 14 and {r[7] for r in proposals} == {"voorgesteld"}
+    proposals = sheet_records(book["Koppelingen"], "matches")[12:]
+    assert len(proposals) == 14 and {r["status"] for r in proposals} == {"voorgesteld"}
     # the match that ended early: its mentee waits again, for another mentor
-    (again_proposed,) = [r for r in proposals if r[1] == "pieter.dekker@delinde.example.org"]
-    assert again_proposed[3] != "sem.de.groot@delinde.example.org"
-    newcomers = {r[1] for r in proposals} & {
+    (again_proposed,) = [
+        r for r in proposals if r["mentee_email"] == "pieter.dekker@delinde.example.org"
+    ]
+    assert again_proposed["mentor_email"] != "sem.de.groot@delinde.example.org"
+    newcomers = {r["mentee_email"] for r in proposals} & {
         "noor.peters@delinde.example.org",
         "ruben.smit@delinde.example.org",
     }
@@ -220,7 +234,7 @@ def test_demo_builds_a_workbook_with_problems_and_runs_nightly(
     ]
     summary = book["Overzicht"]
     assert summary["A1"].value == "Mentorprogramma De Linde: overzicht"
-    assert len(summary._charts) == 1
+    assert len(summary._charts) == 2  # one per scale: 1 to 5, 1 to 10
     again = run_cli(capsys, "--config", "demo/mentorflow.toml", "--today", "2026-11-24", "nightly")
     assert again[0] == 0 and "nothing to write" in again[1]
     assert run_cli(capsys, "demo", "--today", TODAY.isoformat())[0] == 0  # rebuilt fresh

@@ -14,7 +14,7 @@ from jobs.cli import delivery_for, main
 from pipeline.adapters.workbook import InMemoryWorkbook
 from pipeline.config import load_config
 from pipeline.errors import ConfigError
-from tests.conftest import TODAY, approved_pair, write_xlsx
+from tests.conftest import TODAY, approved_pair, records, write_xlsx
 
 
 def write(path: Path, text: str = "") -> Path:
@@ -132,7 +132,8 @@ def test_a_mistake_in_the_organisations_template_fails_that_message_only_until_c
     outbox = in_tmp / "demo" / "outbox"
     assert sorted(p.name.split("_")[0] for p in outbox.glob("*.eml")) == ["digest"]
     book = openpyxl.load_workbook(in_tmp / "demo" / "programme.xlsx")
-    problems = [r[4] for r in book["Problemen"].iter_rows(min_row=2, values_only=True)]
+    rows = list(book["Problemen"].iter_rows(values_only=True))
+    problems = [r["problem"] for r in records(rows, "problems")]
     unwritten = [p for p in problems if "kon niet worden opgesteld" in p]
     assert len(unwritten) == 2  # both introductions; the welcome waits for its introduction
     assert "nl/introduction.subject, line 1: unexpected end of template" in unwritten[0]

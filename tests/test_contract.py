@@ -423,7 +423,7 @@ def test_every_request_of_a_nightly_run_conforms_to_googles_published_api(
         for r in call.body["requests"]
         if "addChart" in r
     ]
-    assert len(charts) == 1  # the Summary's, the richest request of a run
+    assert len(charts) == 2  # the Summary's, one per scale: the richest requests of a run
     assert [(c.path, check(c, grids)) for c, grids in api.log] == [(c.path, []) for c, _ in api.log]
     assert [d for c, _ in api.log for d in deprecated(c)] == []
     assert api.refused == [] and book.notes == []

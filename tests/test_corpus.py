@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from jobs.cli import main
+from pipeline.core.vocab import PROBLEM_COLUMNS, SEVERITIES
 from tests.adapters.test_xlsx import every_cell
 from tests.conftest import MATCH_HEADER, basic_tabs, email, person, write_xlsx
 
@@ -209,13 +210,20 @@ def test_a_broken_workbook_gives_its_exact_problems_and_loses_nothing(
 
     book = openpyxl.load_workbook(path)
     problems_tab = next(t for t in book.sheetnames if t in ("Problems", "Problemer"))
+    header, *cells = book[problems_tab].iter_rows(values_only=True)
+    keys = [PROBLEM_COLUMNS.key_of(h) for h in header]
     rows = [
         r
-        for r in book[problems_tab].iter_rows(min_row=2, values_only=True)
-        if not str(r[4]).startswith(ABOUT_THE_PROGRAMME) and r[0] not in ("note", "merknad")
+        for r in (dict(zip(keys, row, strict=True)) for row in cells)
+        if not str(r["problem"]).startswith(ABOUT_THE_PROGRAMME)
+        and r["severity"] not in ("note", "merknad")
     ]
-    assert [r[:4] for r in rows] == [e[:4] for e in case.expected]
-    for row, expected in zip(rows, case.expected, strict=True):
-        assert expected[4] in row[4], (row, expected)
-        assert row[5]  # every problem says how to fix it
+    # errors first, then warnings (SPEC §2); each severity in sheet order as listed
+    expected = sorted(case.expected, key=lambda e: SEVERITIES.key_of(e[0]) != "error")
+    assert [(r["severity"], r["tab"], r["row"], r["column"]) for r in rows] == [
+        e[:4] for e in expected
+    ]
+    for row, wanted in zip(rows, expected, strict=True):
+        assert wanted[4] in str(row["problem"]), (row, wanted)
+        assert row["fix"]  # every problem says how to fix it
     assert every_cell(path) == before

@@ -27,7 +27,7 @@ from pipeline.core.problem_text import render as render_problem
 from pipeline.core.programme import read_programme
 from pipeline.errors import MailRefused, MailUnavailable
 from pipeline.run import Delivery, RunContext, RunReport, run
-from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, Server, free_port, write_xlsx
+from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, Server, free_port, records, write_xlsx
 from tests.core.test_journey import OFFSETS, keyed
 
 DAY0 = date(2026, 11, 24)
@@ -168,8 +168,8 @@ def test_pending_is_on_disk_before_a_message_leaves(in_tmp: Path) -> None:
     class Checks(RecordingMailer):
         def send(self, message: EmailMessage, key: str) -> None:
             log = openpyxl.load_workbook(path)["Mail log"]
-            rows = [r for r in log.iter_rows(values_only=True) if r[0] == key]
-            assert [r[5] for r in rows] == ["pending"]
+            logged = records(list(log.iter_rows(values_only=True)), "mail_log")
+            assert [r["status"] for r in logged if r["key"] == key] == ["pending"]
             super().send(message, key)
 
     book = XlsxWorkbook(path)
@@ -400,12 +400,12 @@ def test_with_the_mail_server_down_every_message_is_on_the_problems_tab(
     out = capsys.readouterr().out
     assert "sent 0, failed 2" in out
     problems = list(openpyxl.load_workbook(path)["Problems"].iter_rows(values_only=True))
-    about_mail = [r for r in problems if r[1] == "Mail log"]
-    assert [(r[2], r[3]) for r in about_mail] == [(2, "Status"), (3, "Status")]
-    assert "mentor0@zorg.example.org" in about_mail[0][4]
-    assert "Connection refused" in about_mail[0][4]
-    assert "mentor1@zorg.example.org" in about_mail[1][4]
-    assert "could not be reached" in about_mail[1][4]
+    about_mail = [r for r in records(problems, "problems") if r["tab"] == "Mail log"]
+    assert [(r["row"], r["column"]) for r in about_mail] == [(2, "Status"), (3, "Status")]
+    assert "mentor0@zorg.example.org" in about_mail[0]["problem"]
+    assert "Connection refused" in about_mail[0]["problem"]
+    assert "mentor1@zorg.example.org" in about_mail[1]["problem"]
+    assert "could not be reached" in about_mail[1]["problem"]
 
 
 def test_an_older_log_with_two_rows_per_message_is_read_and_written_right() -> None:

@@ -19,12 +19,13 @@ def test_problems_are_written_to_a_problems_tab_in_sheet_order() -> None:
     book = broken_book()
     report = run(book, named("check"), RunContext(TODAY))
     assert book.tabs["Problems"] == (
-        ("Severity", "Tab", "Row", "Column", "Problem", "How to fix", "Since"),
+        ("Severity", "Tab", "Row", "Column", "Who", "Problem", "How to fix", "Since"),
         (
             "error",
             "Participants",
             3,
             "Email",
+            "Bo",
             '"bo@" is not a valid email address.',
             "Correct the address (like name@organisation.nl). Until then this row is left out.",
             "2026-11-24",

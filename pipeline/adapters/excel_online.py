@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
 from pipeline.adapters.graph import Answer, Call, Graph, Item, locate
 from pipeline.core.cells import Cell, Formula, Row, column_letter, from_api, serial
 from pipeline.core.changes import Plan, Replace, Update, trim, updated
+from pipeline.core.looks import Look, look
 from pipeline.core.schema import Snapshot
 from pipeline.errors import WorkbookError, WorkbookLockedError
 
@@ -40,12 +41,12 @@ CELL_LIMIT = 32_767  # characters an Excel cell holds
 CHUNK_CELLS = 20_000  # cells per write request: a long tab goes in parts
 WRITES = 3  # a write read back as lost is written again, this many times in all
 TEXT = "@"
-DATE = "yyyy-mm-dd"
-MOMENT = "yyyy-mm-dd hh:mm"
 GENERAL = "General"
+POINTS_PER_CHARACTER = 5.5  # a column `looks` wants n characters wide, in Excel's points
+PLAIN = Look(())  # dates of a tab without a look: ISO
 
 
-def _value(value: Cell) -> tuple[Any, str | None]:
+def _value(value: Cell, shown: Look = PLAIN) -> tuple[Any, str | None]:
     """A cell as a values PATCH takes it, with its number format (None: leave both)."""
     if value is None or value == "":
         return None, None
@@ -53,10 +54,8 @@ def _value(value: Cell) -> tuple[Any, str | None]:
         return value, GENERAL
     if isinstance(value, int | float):
         return (value if math.isfinite(value) else str(value)), GENERAL
-    if isinstance(value, datetime):
-        return serial(value), MOMENT
     if isinstance(value, date):
-        return serial(value), DATE
+        return serial(value), shown.date_format(value)
     if isinstance(value, Formula):
         value = value.text  # a formula read from elsewhere is written as its text
     return str(value)[:CELL_LIMIT], TEXT
@@ -125,6 +124,11 @@ class ExcelOnlineWorkbook:
     @property
     def name(self) -> str:
         return f"SharePoint workbook {self.url}"
+
+    @property
+    def address(self) -> str:
+        """Where people find it: the address the coordinator gave."""
+        return self.url
 
     @property
     def requests(self) -> int:
@@ -258,18 +262,20 @@ class ExcelOnlineWorkbook:
         new_tabs: list[str] = []
         filled = {name: tab.filled for name, tab in self._tabs.items()}
         read = dict(filled)  # rows there before this plan: those an update may check
-        headers: list[tuple[str, int]] = []  # (tab, width) whose first row is a header
+        dressed: dict[str, tuple[Look, int]] = {}  # tab -> its look, its rows (new or rewritten)
         for change in plan.changes:
             before = written.get(change.tab, ())
+            shown = look(change.tab, before[:1])
             if change.tab not in self._tabs and change.tab not in new_tabs:
                 new_tabs.append(change.tab)
                 filled[change.tab] = 0
             if isinstance(change, Replace):
                 new = trim(change.rows)
+                shown = look(change.tab, new)
                 width = max((len(r) for r in (*new, *before)), default=1)
                 blanked: list[Row] = [*new, *([()] * (len(before) - len(new)))]
-                writes += _rectangles(change.tab, 1, blanked, "", width)
-                headers.append((change.tab, len(new[0]) if new else 0))
+                writes += _rectangles(change.tab, 1, blanked, "", width, shown)
+                dressed[change.tab] = (shown, len(new))
                 written[change.tab] = new
                 filled[change.tab] = len(new)
             elif isinstance(change, Update):
@@ -280,28 +286,29 @@ class ExcelOnlineWorkbook:
                     cell = f"{column_letter(change.expect[0])}{change.row}"
                     checks.append((change.tab, cell, change))
                 if cells:
-                    writes += _rectangles(change.tab, change.row, [cells], blank=None)
+                    writes += _rectangles(change.tab, change.row, [cells], None, 0, shown)
                 written[change.tab] = updated(before, change)
                 filled[change.tab] = max(filled[change.tab], change.row)
             else:
                 head = (change.header,) if not filled[change.tab] and change.header else ()
-                if head:
-                    headers.append((change.tab, len(change.header)))
                 rows = trim(head + change.rows)
                 if not rows:
                     continue
+                shown = look(change.tab, (*before[:1], *rows))
+                if head:
+                    dressed[change.tab] = (shown, len(rows))
                 width = max(len(r) for r in rows)
                 first = filled[change.tab] + 1
                 if filled[change.tab]:
                     last = first + len(rows) - 1
                     checks.append((change.tab, f"A{first}:{column_letter(width - 1)}{last}", None))
-                writes += _rectangles(change.tab, first, rows, blank=None)
+                writes += _rectangles(change.tab, first, rows, None, 0, shown)
                 written[change.tab] = trim(before + rows)
                 filled[change.tab] = first + len(rows) - 1
         self._add_tabs(new_tabs)
         self._check(checks)
         self._write(writes)
-        self._looks(headers)
+        self._looks(dressed, written)
         for name, count in filled.items():
             self._tabs[name].filled = count
         self._written = written
@@ -410,28 +417,47 @@ class ExcelOnlineWorkbook:
             self.notes.append(f"{len(lost)} write(s) acknowledged but lost; written again")
             pending = list(writes)
 
-    def _looks(self, headers: Sequence[tuple[str, int]]) -> None:
-        """Bold header rows: refused looks are a note, never a failed run. (Graph v1.0 has
-        no frozen panes: the workbook from `init` brings its frozen header rows.)"""
+    def _looks(
+        self, dressed: Mapping[str, tuple[Look, int]], written: Mapping[str, tuple[Row, ...]]
+    ) -> None:
+        """The look of each tab created or rewritten: column widths, wrapped columns, the
+        header row and headings in bold. Refused looks are a note, never a failed run.
+        (Graph v1.0 has no frozen panes, conditional formats or print settings: the
+        workbook from `init` brings them for the coordinator's tabs.)"""
         calls: list[tuple[str, str, Any]] = []
-        for tab, width in dict(headers).items():
-            if not width:
-                continue
+        for tab, (shown, height) in dressed.items():
             sheet = self._sheet(self._tabs[tab])
-            address = f"A1:{column_letter(width - 1)}1"
-            calls.append(
-                ("PATCH", f"{sheet}/range(address='{address}')/format/font", {"bold": True})
-            )
+            rows = written.get(tab, ())
+            for index, width in enumerate(shown.widths):
+                letter = column_letter(index)
+                body = {"columnWidth": round(width * POINTS_PER_CHARACTER, 1)}
+                if index in shown.wrap and height > 1:
+                    calls.append(
+                        (
+                            "PATCH",
+                            f"{sheet}/range(address='{letter}2:{letter}{height}')/format",
+                            {"wrapText": True, "verticalAlignment": "Top"},
+                        )
+                    )
+                calls.append(("PATCH", f"{sheet}/range(address='{letter}1')/format", body))
+            bold = ((1,) if shown.header else ()) + shown.bold
+            for number in bold:
+                width = len(rows[number - 1]) if number <= len(rows) else 0
+                if width:
+                    address = f"A{number}:{column_letter(width - 1)}{number}"
+                    calls.append(
+                        ("PATCH", f"{sheet}/range(address='{address}')/format/font", {"bold": True})
+                    )
         if not calls:
             return
         try:
             answers = self._many(calls, in_order=False)
         except WorkbookError as exc:
-            self.notes.append(f"header looks not applied: {exc}")
+            self.notes.append(f"looks not applied: {exc}")
             return
         refused = [a for a in answers if not a.ok]
         if refused:
-            self.notes.append(f"header looks not applied: {refused[0].status} {refused[0].code}")
+            self.notes.append(f"looks not applied: {refused[0].status} {refused[0].code}")
 
 
 def _at(rows: Sequence[Sequence[Any]], r: int, c: int) -> Any:
@@ -447,7 +473,12 @@ def _kept(
 
 
 def _rectangles(
-    tab: str, first: int, rows: Sequence[Sequence[Cell]], blank: Any, width: int = 0
+    tab: str,
+    first: int,
+    rows: Sequence[Sequence[Cell]],
+    blank: Any,
+    width: int = 0,
+    shown: Look = PLAIN,
 ) -> list[_Write]:
     """Rows as rectangles of at most CHUNK_CELLS cells, `width` wide at least. An empty cell
     (and the padding of a short row) is `blank`: "" clears the cell, None leaves it."""
@@ -461,7 +492,7 @@ def _rectangles(
         values: list[list[Any]] = []
         formats: list[list[str | None]] = []
         for row in rows[start : start + step]:
-            cells = [_value(v) for v in row] + [(None, None)] * (width - len(row))
+            cells = [_value(v, shown) for v in row] + [(None, None)] * (width - len(row))
             values.append([blank if f is None else v for v, f in cells])
             formats.append([empty if f is None else f for _, f in cells])
         out.append(_Write(tab, first + start, values, formats))

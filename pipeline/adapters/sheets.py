@@ -42,6 +42,7 @@ from google.oauth2 import service_account
 
 from pipeline.core.cells import Cell, Formula, Row, column_letter, from_api, serial
 from pipeline.core.changes import Append, Chart, Plan, Replace, Update, trim, updated
+from pipeline.core.looks import Look, look
 from pipeline.core.schema import Snapshot
 from pipeline.errors import ConfigError, SheetsUnavailable, WorkbookError, WorkbookLockedError
 
@@ -53,6 +54,8 @@ ATTEMPTS = 5  # tries per request; the waits between them are 1, 2, 4 and 8 seco
 RETRIED = frozenset({429, 500, 502, 503, 504})
 CELL_LIMIT = 50_000  # characters a Google Sheets cell holds
 GRID_SLACK = 200  # rows added beyond what a write needs, so growth is rare
+PIXELS_PER_CHARACTER = 7  # a column `looks` wants n characters wide is 7n + 10 pixels
+WRAPPED = {"wrapStrategy": "WRAP", "verticalAlignment": "TOP"}
 _KEY = re.compile(r"[A-Za-z0-9_-]{20,}")
 _METADATA = re.compile(r"/v4/spreadsheets/[A-Za-z0-9_-]+(\?|$)")
 _HEADER_FORMAT = {
@@ -210,13 +213,17 @@ def _json(value: Cell) -> Any:
     return str(value)[:CELL_LIMIT]
 
 
-def _date_format(value: Cell) -> dict[str, str] | None:
+def _date_format(value: Cell, shown: Look) -> dict[str, str] | None:
     """The number format of a date or a moment, as the API names its kinds."""
-    if isinstance(value, datetime):
-        return {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"}
-    if isinstance(value, date):
-        return {"type": "DATE", "pattern": "yyyy-mm-dd"}
-    return None
+    pattern = shown.date_format(value)
+    if pattern is None:
+        return None
+    return {"type": "DATE_TIME" if isinstance(value, datetime) else "DATE", "pattern": pattern}
+
+
+def _colour(hex_rgb: str) -> dict[str, float]:
+    red, green, blue = (int(hex_rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return {"red": round(red, 3), "green": round(green, 3), "blue": round(blue, 3)}
 
 
 class SheetsWorkbook:
@@ -247,6 +254,11 @@ class SheetsWorkbook:
     @property
     def name(self) -> str:
         return f"Google Sheet {self.key}"
+
+    @property
+    def address(self) -> str:
+        """Where people find it: the sheet's link."""
+        return f"https://docs.google.com/spreadsheets/d/{self.key}/edit"
 
     @property
     def requests(self) -> int:
@@ -364,10 +376,10 @@ class SheetsWorkbook:
                 batch.replace(change, before)
                 written[change.tab] = trim(change.rows)
             elif isinstance(change, Update):
-                batch.update(change)
+                batch.update(change, before)
                 written[change.tab] = updated(before, change)
             else:
-                batch.append(change)
+                batch.append(change, before)
                 head = (change.header,) if not before and change.header else ()
                 written[change.tab] = trim(before + head + change.rows)
         looks = batch.looks
@@ -527,12 +539,94 @@ class _Batch:
             }
         )
 
-    def _dates(self, tab: _Tab, rows: Sequence[Row], first: int) -> None:
+    def _dress(self, tab: _Tab, shown: Look, rows: Sequence[Row], created: bool) -> None:
+        """The look of a tab the job creates or rewrites: widths, wrapped columns, headings in
+        bold; on its creation the conditional fills too (they stay with the tab). Google
+        Sheets' API has no print settings: those are the .xlsx file's only."""
+        for index, width in enumerate(shown.widths):
+            span = {"startIndex": index, "endIndex": index + 1}
+            self.looks.append(
+                {
+                    "updateDimensionProperties": {
+                        "range": {"sheetId": tab.sheet_id, "dimension": "COLUMNS", **span},
+                        "properties": {"pixelSize": PIXELS_PER_CHARACTER * width + 10},
+                        "fields": "pixelSize",
+                    }
+                }
+            )
+        for index in sorted(shown.wrap):
+            self.looks.append(
+                {
+                    "repeatCell": {
+                        "range": {
+                            "sheetId": tab.sheet_id,
+                            "startRowIndex": 1,
+                            "endRowIndex": tab.rows,
+                            "startColumnIndex": index,
+                            "endColumnIndex": index + 1,
+                        },
+                        "cell": {
+                            "userEnteredFormat": {
+                                "wrapStrategy": "WRAP",
+                                "verticalAlignment": "TOP",
+                            }
+                        },
+                        "fields": "userEnteredFormat(wrapStrategy,verticalAlignment)",
+                    }
+                }
+            )
+        for number in shown.bold:
+            self.looks.append(
+                {
+                    "repeatCell": {
+                        "range": {
+                            "sheetId": tab.sheet_id,
+                            "startRowIndex": number - 1,
+                            "endRowIndex": number,
+                            "startColumnIndex": 0,
+                            "endColumnIndex": max(len(rows[number - 1]), 1),
+                        },
+                        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                        "fields": "userEnteredFormat.textFormat.bold",
+                    }
+                }
+            )
+        width = max(len(shown.widths), 1)
+        for rule in shown.fills if created else ():
+            letter = column_letter(rule.column)
+            formula = f'=LOWER(${letter}2)="{rule.equals.lower()}"'
+            self.looks.append(
+                {
+                    "addConditionalFormatRule": {
+                        "index": 0,
+                        "rule": {
+                            "ranges": [
+                                {
+                                    "sheetId": tab.sheet_id,
+                                    "startRowIndex": 1,
+                                    "endRowIndex": tab.rows,
+                                    "startColumnIndex": 0,
+                                    "endColumnIndex": width,
+                                }
+                            ],
+                            "booleanRule": {
+                                "condition": {
+                                    "type": "CUSTOM_FORMULA",
+                                    "values": [{"userEnteredValue": formula}],
+                                },
+                                "format": {"backgroundColor": _colour(rule.colour)},
+                            },
+                        },
+                    }
+                }
+            )
+
+    def _dates(self, tab: _Tab, rows: Sequence[Row], first: int, shown: Look) -> None:
         """A date format on each column that gets dates, from `first` down, once per run."""
         formats: dict[int, dict[str, str]] = {}
         for row in rows:
             for column, value in enumerate(row, start=1):
-                found = _date_format(value)
+                found = _date_format(value, shown)
                 if found:
                     formats.setdefault(column, found)
         for column, number_format in formats.items():
@@ -552,9 +646,11 @@ class _Batch:
         width = max((len(r) for r in (*rows, *before)), default=1)
         height = max(len(rows), len(before))
         tab = self.tabs.get(change.tab)
+        created = tab is None
         if tab is None:
             tab = self._add_sheet(change.tab, len(rows), width)
         self._fit(tab, height, width)
+        shown = look(change.tab, rows)
         # Blank exactly the old cells the new rows do not cover (an empty text clears a cell).
         cells = [
             [_json(v) for v in row] + [""] * (len(before[i]) - len(row) if i < len(before) else 0)
@@ -575,17 +671,18 @@ class _Batch:
                 }
             }
         )
-        self._dates(tab, rows, 1)
+        self._dates(tab, rows, 1, shown)
+        self._dress(tab, shown, rows, created)
         for row, column, pattern in change.formats:
             self._format(tab, row, column, {"type": "NUMBER", "pattern": pattern})
         self.looks += [{"deleteEmbeddedObject": {"objectId": c}} for c in tab.charts]
         tab.charts = []
-        if change.chart is not None:
-            self._fit(tab, change.chart.anchor[1], change.chart.anchor[0])  # its corner too
-            self.looks.append(_chart(tab, change.chart))
+        for chart in change.charts:
+            self._fit(tab, chart.anchor[1], chart.anchor[0])  # its corner too
+            self.looks.append(_chart(tab, chart))
         tab.filled = len(rows)
 
-    def append(self, change: Append) -> None:
+    def append(self, change: Append, before: Sequence[Row]) -> None:
         tab = self.tabs.get(change.tab)
         rows: tuple[Row, ...] = change.rows
         if (tab is None or not tab.filled) and change.header:
@@ -594,20 +691,23 @@ class _Batch:
         if not rows:
             return
         width = max(len(r) for r in rows)
+        created = tab is None
         if tab is None:
             tab = self._add_sheet(change.tab, len(rows), width)
-        if not tab.filled and change.header:
-            self._header(tab, len(change.header))
         first = tab.filled + 1
         last = tab.filled + len(rows)
         self._fit(tab, last, width)  # the check below reads inside the grown grid
+        shown = look(change.tab, (*before[:1], *rows))
+        if not tab.filled and change.header:
+            self._header(tab, len(change.header))
+            self._dress(tab, shown, rows, created)
         if tab.filled and width:
             self.targets.append(f"{_quoted(tab.title)}!A{first}:{column_letter(width - 1)}{last}")
-        self._dates(tab, rows, first)
+        self._dates(tab, rows, first, shown)
         self._values(tab, [[_json(v) for v in row] for row in rows], first)
         tab.filled = last
 
-    def update(self, change: Update) -> None:
+    def update(self, change: Update, before: Sequence[Row]) -> None:
         """Cells of one row written over in place; a None cell goes as null, which the API skips."""
         cells = list(change.cells)
         while cells and cells[-1] is None:
@@ -621,7 +721,7 @@ class _Batch:
             cell = f"{column_letter(change.expect[0])}{change.row}"
             self.expected.append((f"{_quoted(tab.title)}!{cell}", change))
         self._fit(tab, change.row, len(cells))
-        self._dates(tab, (tuple(cells),), change.row)
+        self._dates(tab, (tuple(cells),), change.row, look(change.tab, before[:1]))
         self._values(tab, [[_json(v) for v in cells]], change.row)
         tab.filled = max(tab.filled, change.row)
 
@@ -676,7 +776,10 @@ def _chart(tab: _Tab, chart: Chart) -> dict[str, Any]:
                             "sheetId": tab.sheet_id,
                             "rowIndex": chart.anchor[1] - 1,
                             "columnIndex": chart.anchor[0] - 1,
-                        }
+                        },
+                        # beside the figures at the top, above the tables
+                        "widthPixels": 480,
+                        "heightPixels": 260,
                     }
                 },
             }

@@ -40,11 +40,13 @@ class InMemoryWorkbook:
         self,
         tabs: Mapping[str, Iterable[Sequence[Cell]]] | None = None,
         name: str = "in-memory workbook",
+        address: str = "",
     ) -> None:
         self._name = name
+        self.address = address or name  # where people find the workbook it stands for
         self.tabs: dict[str, tuple[Row, ...]] = {k: trim(v) for k, v in (tabs or {}).items()}
         self.applied: list[Plan] = []
-        self.charts: dict[str, Chart] = {}  # what a drawing adapter would show, per tab
+        self.charts: dict[str, tuple[Chart, ...]] = {}  # what a drawing adapter would show
 
     @property
     def name(self) -> str:
@@ -65,8 +67,8 @@ class InMemoryWorkbook:
             if isinstance(change, Replace):
                 self.tabs[change.tab] = trim(change.rows)
                 self.charts.pop(change.tab, None)
-                if change.chart is not None:
-                    self.charts[change.tab] = change.chart
+                if change.charts:
+                    self.charts[change.tab] = change.charts
             elif isinstance(change, Update):
                 if change.expect is not None:
                     row = current[change.row - 1] if change.row <= len(current) else ()
@@ -89,6 +91,10 @@ class Sourced:
     @property
     def name(self) -> str:
         return self.book.name
+
+    @property
+    def address(self) -> str:
+        return str(getattr(self.book, "address", self.book.name))
 
     def read(self) -> Snapshot:
         snapshot = dict(self.book.read())

@@ -12,7 +12,7 @@ import re
 import shutil
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from time import time_ns
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pipeline.adapters.xlsx_reader import Sheets, plain, read_xlsx
 from pipeline.core.cells import Cell, Formula, Row
 from pipeline.core.changes import Append, Chart, Plan, Replace, TabTemplate, Update, trim
+from pipeline.core.looks import Look, look
 from pipeline.core.schema import Snapshot
 from pipeline.errors import WorkbookError, WorkbookLockedError
 
@@ -32,6 +33,7 @@ T = TypeVar("T")
 BACKUPS_KEPT = 14  # runs: the workbook as it was before each of the last 14 runs
 EXCEL_TEXT_LIMIT = 32_767
 _HEADER_COLOUR = "DDEBF7"
+_PLAIN = Look(())  # dates of a tab without a look: ISO
 _DROPDOWN_ROWS = 2000
 _FOREIGN = {
     ".xls": "an old Excel 97-2003 file",
@@ -124,7 +126,7 @@ def _load(path: Path, **options: Any) -> OpenpyxlWorkbook:
     return _opened(path, load)
 
 
-def _write(ws: Worksheet, row: int, column: int, value: Cell) -> None:
+def _write(ws: Worksheet, row: int, column: int, value: Cell, shown: Look | None = None) -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if value is None:
@@ -136,54 +138,68 @@ def _write(ws: Worksheet, row: int, column: int, value: Cell) -> None:
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_TEXT_LIMIT]
         # Text stays text: "=HYPERLINK(...)" typed by a participant must never become a formula.
         cell.data_type = "s"
+        _align(cell, column, shown)
         return
     cell.value = value
-    if isinstance(value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    elif isinstance(value, date):
-        cell.number_format = "yyyy-mm-dd"
+    number_format = (shown or _PLAIN).date_format(value)
+    if number_format:
+        cell.number_format = number_format
+    _align(cell, column, shown)
 
 
-def _style_header(ws: Worksheet, width: int) -> None:
+def _align(cell: Any, column: int, shown: Look | None) -> None:
+    """Every cell of a tab with a look at the top of its row; long text wrapped."""
+    if shown is not None:
+        from openpyxl.styles import Alignment
+
+        cell.alignment = Alignment(wrap_text=column - 1 in shown.wrap, vertical="top")
+
+
+def _dress(ws: Worksheet, shown: Look, rows: Sequence[Row]) -> None:
+    """A tab as `looks` says it should read and print: widths, a bold header row frozen and
+    repeated on every page, headings in bold, conditional fills, landscape fitted to the
+    page width, and each wrapped row as tall as its longest cell (not every viewer does)."""
+    from openpyxl.formatting.rule import FormulaRule
     from openpyxl.styles import Font, PatternFill
-
-    font, fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_COLOUR)
-    for column in range(1, width + 1):
-        cell = ws.cell(row=1, column=column)
-        cell.font = font
-        cell.fill = fill
-    ws.freeze_panes = "A2"
-
-
-def _fit_columns(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int] = ()) -> list[int]:
     from openpyxl.utils import get_column_letter
 
-    count = max((len(r) for r in rows), default=0)
-    fitted = []
-    for index in range(count):
-        if index < len(widths):
-            width = widths[index]
-        else:
-            longest = max(
-                (len(str(r[index])) for r in rows if index < len(r) and r[index]), default=8
-            )
-            width = min(max(longest + 2, 10), 60)
+    for index, width in enumerate(shown.widths):
         ws.column_dimensions[get_column_letter(index + 1)].width = width
-        fitted.append(width)
-    return fitted
+    width = max(len(shown.widths), max((len(r) for r in rows[:1]), default=0))
+    bold = Font(bold=True)
+    if shown.header and rows:
+        fill = PatternFill("solid", fgColor=_HEADER_COLOUR)
+        for column in range(1, len(rows[0]) + 1):
+            ws.cell(row=1, column=column).font = bold
+            ws.cell(row=1, column=column).fill = fill
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+    for number in shown.bold:
+        for column in range(1, len(rows[number - 1]) + 1 if number <= len(rows) else 1):
+            ws.cell(row=number, column=column).font = bold
+    last = get_column_letter(max(width, 1))
+    for rule in shown.fills:
+        letter = get_column_letter(rule.column + 1)
+        colour = PatternFill(start_color=rule.colour, end_color=rule.colour, fill_type="solid")
+        ws.conditional_formatting.add(
+            f"A2:{last}{_DROPDOWN_ROWS}",
+            FormulaRule(formula=[f'LOWER(${letter}2)="{rule.equals.lower()}"'], fill=colour),
+        )
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _heights(ws, shown, rows)
 
 
-def _wrap(ws: Worksheet, rows: Sequence[Row], widths: Sequence[int]) -> None:
-    """Wrap text and give each row the height of its longest cell (not every viewer does)."""
-    from openpyxl.styles import Alignment
-
-    wrapped = Alignment(wrap_text=True, vertical="top")
-    for number, row in enumerate(rows, 1):
+def _heights(ws: Worksheet, shown: Look, rows: Sequence[Row], start: int = 1) -> None:
+    for number, row in enumerate(rows, start):
         lines = 1
         for index, value in enumerate(row):
-            if isinstance(value, str) and index < len(widths):
-                lines = max(lines, -(-len(value) // max(widths[index] - 2, 1)))
-            ws.cell(row=number, column=index + 1).alignment = wrapped
+            if isinstance(value, str) and index in shown.wrap and index < len(shown.widths):
+                chars = max(shown.widths[index] - 2, 1)
+                lines = max(lines, sum(-(-len(p) // chars) or 1 for p in value.split("\n")))
         if lines > 1:
             ws.row_dimensions[number].height = 15 * lines
 
@@ -209,15 +225,16 @@ def _draw(ws: Worksheet, chart: Chart) -> None:
     )
     column, first, last = chart.labels
     bars.set_categories(Reference(ws, min_col=column, min_row=first, max_row=last))
-    bars.height = max(7.5, 1.2 * (last - first + 1) + 3)
-    bars.width = 18
+    bars.y_axis.number_format = "0"  # whole numbers: 4 of 5, not 4.00
+    bars.height = 6.5  # beside the figures at the top of the tab, above the tables
+    bars.width = 13
     ws.add_chart(bars, f"{get_column_letter(chart.anchor[0])}{chart.anchor[1]}")
 
 
-def _fill(ws: Worksheet, rows: Sequence[Row], start: int = 1) -> None:
+def _fill(ws: Worksheet, rows: Sequence[Row], start: int = 1, shown: Look | None = None) -> None:
     for r, row in enumerate(rows, start):
         for c, value in enumerate(row, 1):
-            _write(ws, r, c, value)
+            _write(ws, r, c, value, shown)
 
 
 class XlsxWorkbook:
@@ -255,6 +272,11 @@ class XlsxWorkbook:
     def name(self) -> str:
         return self.path.name
 
+    @property
+    def address(self) -> str:
+        """Where people find it: the file's full path."""
+        return str(self.path.resolve())
+
     def read(self) -> Snapshot:
         if self._snapshot is None:  # on opening, and after a save: what the file holds
             sheets: Sheets = _opened(self.path, read_xlsx)
@@ -289,25 +311,30 @@ class XlsxWorkbook:
             index = self._book.sheetnames.index(change.tab)
             self._book.remove(self._book[change.tab])
         ws = self._sheet(change.tab, index)
-        _fill(ws, change.rows)
-        if change.rows:
-            _style_header(ws, len(change.rows[0]))
-            _wrap(ws, change.rows, _fit_columns(ws, change.rows))
+        shown = look(change.tab, change.rows)
+        _fill(ws, change.rows, shown=shown)
+        _dress(ws, shown, change.rows)
         for row, column, number_format in change.formats:
             ws.cell(row=row, column=column).number_format = number_format
-        if change.chart is not None:
-            _draw(ws, change.chart)
+        for chart in change.charts:
+            _draw(ws, chart)
         self._filled[change.tab] = len(trim(change.rows))
 
     def _append(self, change: Append) -> None:
         ws = self._sheet(change.tab)
         rows = change.rows
-        if not self._filled.get(change.tab) and change.header:
+        start = self._filled.get(change.tab, 0) + 1
+        if start == 1 and change.header:
             rows = (change.header, *rows)
-            _style_header(ws, len(change.header))
-            _fit_columns(ws, rows)
-        _fill(ws, rows, start=self._filled.get(change.tab, 0) + 1)
-        self._filled[change.tab] = self._filled.get(change.tab, 0) + len(rows)
+            shown = look(change.tab, rows)
+            _fill(ws, rows, shown=shown)
+            _dress(ws, shown, rows)
+        else:  # below the header as it is: dates and wrapping as the tab's look says
+            header = tuple(c.value for c in ws[1]) if start > 1 else ()
+            shown = look(change.tab, (header, *rows))
+            _fill(ws, rows, start, shown)
+            _heights(ws, shown, rows, start)
+        self._filled[change.tab] = start - 1 + len(rows)
 
     def _update(self, change: Update) -> None:
         ws = self._sheet(change.tab)
@@ -353,10 +380,9 @@ class XlsxWorkbook:
         book.remove(book.active)
         for template in templates:
             ws = book.create_sheet(template.name)
-            _fill(ws, template.rows)
-            _fit_columns(ws, template.rows, template.widths)
-            if template.header and template.rows:
-                _style_header(ws, len(template.rows[0]))
+            shown = look(template.name, template.rows)
+            _fill(ws, template.rows, shown=shown)
+            _dress(ws, shown, template.rows)
             for column, choices in template.choices.items():
                 _dropdown(ws, column, choices)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,7 @@ class Chart:
     title: str
     labels: tuple[int, int, int]
     values: tuple[int, int, int]
-    top: float  # the value axis runs from 0 to this
+    top: float  # the value axis runs from 0 to this, in whole numbers
     anchor: tuple[int, int]  # (column, row) of the chart's top left corner
 
 
@@ -41,7 +41,7 @@ class Replace:
 
     tab: str
     rows: tuple[Row, ...]
-    chart: Chart | None = None
+    charts: tuple[Chart, ...] = ()
     # (row, column, number format) counted from 1: how a figure is shown, where that is
     # possible; the value itself is kept whole ("0.00" shows a mean of 4.1818... as 4.18)
     formats: tuple[tuple[int, int, str], ...] = ()

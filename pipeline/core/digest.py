@@ -66,16 +66,22 @@ class Week:
         return self.start <= day < self.day
 
 
+def this_week(programme: Programme, today: date) -> Week:
+    """The week of the last digest day on or before today, whether a digest is due or not."""
+    weekday = list(WEEKDAYS.terms).index(programme.settings.digest_day)
+    day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    return Week(day, day - timedelta(days=7))
+
+
 def digest_week(programme: Programme, today: date) -> Week | None:
     """The digest due today or, caught up, at most grace days ago; None when none is due."""
     settings = programme.settings
     if "digest" not in settings.touchpoints_on or not settings.coordinator_email:
         return None
-    weekday = list(WEEKDAYS.terms).index(settings.digest_day)
-    day = today - timedelta(days=(today.weekday() - weekday) % 7)
-    if (today - day).days > settings.grace_days:
+    week = this_week(programme, today)
+    if (today - week.day).days > settings.grace_days:
         return None
-    return Week(day, day - timedelta(days=7))
+    return week
 
 
 def digest_key(week: Week, coordinator: str) -> str:
@@ -159,9 +165,12 @@ def _to_mark(programme: Programme, run: Context, week: Week) -> list[dict[str, s
     ]
 
 
-def digest(programme: Programme, run: Context, found: Evaluations) -> Outgoing | None:
-    """The digest message due today, if any (the Mail log decides whether it already went)."""
-    week = digest_week(programme, run.today)
+def digest(
+    programme: Programme, run: Context, found: Evaluations, week: Week | None = None
+) -> Outgoing | None:
+    """The digest message due today, if any (the Mail log decides whether it already went);
+    given a `week`, that week's digest (a preview), due or not."""
+    week = week or digest_week(programme, run.today)
     if week is None:
         return None
     settings = programme.settings

@@ -23,13 +23,14 @@ from typing import TYPE_CHECKING
 
 from pipeline.core.cells import Cell, Row
 from pipeline.core.changes import Append, Change, Plan, Update
-from pipeline.core.digest import digest, digest_problems
-from pipeline.core.evaluation import read_evaluations
+from pipeline.core.digest import Week, digest, digest_problems, this_week
+from pipeline.core.evaluation import Evaluations, read_evaluations
 from pipeline.core.journey import RECIPIENTS, Message, Outgoing, addressed, journey, message_key
 from pipeline.core.layout import header
 from pipeline.core.models import MailLogEntry, Problem, latest
 from pipeline.core.programme import Programme
 from pipeline.core.render import Rendered, build, context, language_of, render
+from pipeline.core.settings import SETTING_NAMES
 from pipeline.core.stage import Context, StageResult
 from pipeline.core.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, SKIPS, TABS, TOUCHPOINTS
 from pipeline.errors import PreviewError, TemplateProblem
@@ -278,6 +279,19 @@ class Mailing:
         return log
 
 
+def weekly_digest(
+    programme: Programme,
+    run: Context,
+    log: MailLog,
+    found: Evaluations,
+    week: Week | None = None,
+) -> Outgoing | None:
+    """The digest as the mail stage writes it (this `week`'s, due or not, for a preview)."""
+    # The digest counts the Mail log's problems too, as the Problems tab will show them
+    grace = programme.settings.grace_days
+    return digest(programme, replace(run, found=(*run.found, *log.problems(grace))), found, week)
+
+
 def mail(programme: Programme, run: Context) -> StageResult:
     """Decide tonight's mail: recover what a crashed run left pending (with the journal's
     facts), skip what is too late, and build every message that is due.
@@ -318,8 +332,7 @@ def mail(programme: Programme, run: Context) -> StageResult:
         outgoing(programme, m, run.today)
         for m in journey(programme, run.today, found.respondents, never_left, retry)
     ]
-    # The digest counts the Mail log's problems too, as the Problems tab will show them
-    weekly = digest(programme, replace(run, found=(*run.found, *log.problems(grace))), found)
+    weekly = weekly_digest(programme, run, log, found)
     if (
         weekly is not None
         and (weekly.key not in latest or weekly.key in never_left | retry)
@@ -381,6 +394,18 @@ def mail(programme: Programme, run: Context) -> StageResult:
     )
 
 
+def touchpoint_named(name: str, lang: str) -> str:
+    """The touchpoint a name means: as the Mail log shows it in English, Dutch or Norwegian,
+    or its internal name (first_day); case, spaces and underscores do not count."""
+    key = TOUCHPOINTS.key_of(name)
+    if key == "digest":
+        raise PreviewError(f'"{name}" is the coordinator\'s digest: preview it with --digest.')
+    if key not in RECIPIENTS:
+        names = ", ".join(TOUCHPOINTS.word(t, lang) for t in RECIPIENTS)
+        raise PreviewError(f'"{name}" is not a touchpoint; use one of: {names}.')
+    return key
+
+
 def preview(
     programme: Programme,
     match_id: str,
@@ -389,14 +414,14 @@ def preview(
     now: datetime,
     folders: Sequence[Path] = (),
 ) -> list[tuple[str, EmailMessage, str]]:
-    """(file stem, message, HTML) per recipient of one touchpoint of one match, due or not."""
+    """(file stem, message, HTML) per recipient of one touchpoint of one match, due or not.
+
+    `touchpoint`: any name `touchpoint_named` takes; the file stem has its internal name.
+    """
+    touchpoint = touchpoint_named(touchpoint, programme.language)
     match = next((m for m in programme.matches if m.match_id == match_id), None)
     if match is None:
         raise PreviewError(f'there is no usable match "{match_id}" on the Matches tab.')
-    if touchpoint not in RECIPIENTS:
-        raise PreviewError(
-            f'"{touchpoint}" is not a touchpoint; use one of: {", ".join(RECIPIENTS)}.'
-        )
     mentee, mentor = programme.person(match.mentee_email), programme.person(match.mentor_email)
     if mentee is None or mentor is None:
         raise PreviewError(f'match "{match_id}" names someone who is not on Participants.')
@@ -411,3 +436,35 @@ def preview(
         built = build(rendered, sender, message.to.name, message.to.email, now, reply_to)
         results.append((f"{match_id}-{touchpoint}-{message.role}", built, rendered.html))
     return results
+
+
+def preview_digest(
+    programme: Programme,
+    run: Context,
+    sender: str,
+    now: datetime,
+    folders: Sequence[Path] = (),
+) -> tuple[str, EmailMessage, str]:
+    """(file stem, message, HTML) of this week's digest to the coordinator, as the mail stage
+    writes it on `run.today`, due or not.
+
+    `programme` and `run` as the mail stage gets them: after check, intake and match, with
+    the problems found so far (pipeline.core.night.decide).
+    """
+    settings = programme.settings
+    if not settings.coordinator_email:
+        table = programme.tables.get("settings")
+        tab = table.name if table is not None else TABS.word("settings", programme.language)
+        setting = SETTING_NAMES.word("coordinator_email", programme.language)
+        raise PreviewError(
+            f'there is no coordinator to send the digest to: fill in "{setting}" on the '
+            f'"{tab}" tab.'
+        )
+    week = this_week(programme, run.today)
+    weekly = weekly_digest(
+        programme, run, MailLog(programme, now), read_evaluations(programme, run.today), week
+    )
+    assert weekly is not None  # a digest of a given week is always written
+    rendered = render("digest", weekly.lang, weekly.variables, folders)
+    letter = Letter(weekly, rendered, None)  # as the mail stage: no Reply-To on the digest
+    return f"digest-{week.day.isoformat()}", letter.email(sender, now), rendered.html

@@ -177,7 +177,8 @@ def unmatched_problems(programme: Programme, outcome: Outcome, today: date) -> l
         params = {"value": mentee.name, "count": count}
         if breakdown:
             params["breakdown"] = breakdown
-        problems.append(Problem.at(table.name, mentee.row, column, code, "", **params))
+        problem = Problem.at(table.name, mentee.row, column, code, "", **params)
+        problems.append(problem.about(mentee.name))
     return problems
 
 
@@ -195,6 +196,7 @@ def match_rows(
             "mentee": p.mentee.name,
             "mentor_email": p.mentor.email,
             "mentor": p.mentor.name,
+            "mentee_start": p.mentee.start_date,
             "score": round(p.score, 1),
             "why": why(p.fit, lang, p.replaces),
             "status": MATCH_STATUSES.word(status, lang),

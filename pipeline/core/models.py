@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pipeline.core.cells import email_key, parse_date
@@ -127,7 +127,9 @@ class Problem:
 
     `tab` and `column` are the names as the coordinator sees them in the workbook;
     `code` and `params` select and fill the message in the workbook's language, and
-    `effect` says what mentorflow does with the data until it is fixed.
+    `effect` says what mentorflow does with the data until it is fixed. `who` names the
+    person the problem is about when the row alone does not tell (the Problems tab reads
+    the name off the row otherwise).
     """
 
     tab: str
@@ -136,6 +138,7 @@ class Problem:
     code: str
     effect: str = ""
     params: tuple[tuple[str, str], ...] = field(default=())
+    who: str = ""
 
     @classmethod
     def at(
@@ -145,8 +148,16 @@ class Problem:
             tab, row, column, code, effect, tuple(sorted((k, str(v)) for k, v in params.items()))
         )
 
+    def about(self, who: str) -> Problem:
+        """This problem, naming the person it is about."""
+        return replace(self, who=who)
+
     @property
     def severity(self) -> str:
         if self.effect == "skipped":
             return "error"
         return "note" if self.effect == "note" else "warning"
+
+
+#: The order of the Problems tab: what keeps data out first (SPEC §2).
+SEVERITIES = ("error", "warning", "note")

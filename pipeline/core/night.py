@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from pipeline.core.cells import serial
 from pipeline.core.changes import Append, Plan, Replace, trim
 from pipeline.core.intake import intake
 from pipeline.core.life import life_of
@@ -168,8 +169,19 @@ class Night:
 
 
 def _unchanged(change: object, snapshot: Mapping[str, tuple[object, ...]]) -> bool:
-    """A rewrite of a tab that already holds exactly these rows (Summary, Problems)."""
-    return isinstance(change, Replace) and snapshot.get(change.tab) == trim(change.rows)
+    """A rewrite of a tab that already holds exactly these rows (Summary, Pairs, Problems);
+    a date reads back as a moment (.xlsx) or a day number (Google Sheets, Excel online)."""
+    if not isinstance(change, Replace) or change.tab not in snapshot:
+        return False
+    held = snapshot[change.tab]
+    return _days(held) == _days(trim(change.rows))
+
+
+def _days(rows: Sequence[object]) -> list[tuple[object, ...]]:
+    def day(value: object) -> object:
+        return serial(value) if isinstance(value, date) else value
+
+    return [tuple(map(day, row)) for row in rows if isinstance(row, tuple)]
 
 
 def decide(snapshot: Snapshot, stages: Sequence[tuple[str, bool]], context: Context) -> Night:

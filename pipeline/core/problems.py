@@ -6,15 +6,15 @@ left it, today for a problem that is new. The coordinator's digest lists the new
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 
-from pipeline.core.cells import Cell, Row, parse_date, text
+from pipeline.core.cells import Cell, Row, email_key, parse_date, text
 from pipeline.core.changes import Replace
 from pipeline.core.layout import header
-from pipeline.core.models import Problem
+from pipeline.core.models import SEVERITIES, Problem
 from pipeline.core.problem_text import render
-from pipeline.core.schema import Snapshot, Table, tab_key
+from pipeline.core.schema import Snapshot, Table, read_tables, tab_key
 from pipeline.core.vocab import PROBLEM_COLUMNS, TABS
 from pipeline.errors import CellError
 
@@ -23,13 +23,72 @@ ProblemKey = tuple[str, str, str, str]
 
 
 def ordered(problems: Iterable[Problem], tab_order: Sequence[str]) -> list[Problem]:
-    """Unique problems in sheet order: by tab as the workbook lists them, then row, then column."""
+    """Unique problems, errors first, then warnings, then notes (SPEC §2); each severity in
+    sheet order: by tab as the workbook lists them, then row, then column."""
     position = {name: index for index, name in enumerate(tab_order)}
     unique = dict.fromkeys(problems)
     return sorted(
         unique,
-        key=lambda p: (position.get(p.tab, len(position)), p.tab, p.row or 0, p.column, p.code),
+        key=lambda p: (
+            SEVERITIES.index(p.severity),
+            position.get(p.tab, len(position)),
+            p.tab,
+            p.row or 0,
+            p.column,
+            p.code,
+        ),
     )
+
+
+class People:
+    """Who a workbook row is about, read off the tabs as the run found them."""
+
+    def __init__(self, snapshot: Snapshot, tab_names: Mapping[str, str]) -> None:
+        tables, _ = read_tables(snapshot, tab_names)
+        self.tables = {table.name: table for table in tables.values()}
+        participants = tables["participants"]
+        self.names = {
+            email_key(text(participants.cell(row, "email"))): text(participants.cell(row, "name"))
+            for _, row in participants.rows
+        }
+        self.match_table = matches = tables.get("matches")
+        self.matches: dict[str, Row] = {}
+        if matches is not None:
+            self.matches = {text(matches.cell(r, "match_id")).strip(): r for _, r in matches.rows}
+
+    def who(self, problem: Problem) -> str:
+        """The person's name, both names for a match ("mentee / mentor"), or "" for a row
+        about no one (a header, Settings, an exclusion: that pair is named on its own tab only)."""
+        if problem.who:
+            return problem.who
+        table = self.tables.get(problem.tab)
+        if table is None or table.header_row is None or (problem.row or 0) <= table.header_row:
+            return ""
+        row = dict(table.rows).get(problem.row or 0)
+        if row is None:
+            return ""
+        if table.key == "participants":
+            return self._person(table.cell(row, "email"), table.cell(row, "name"))
+        if table.key == "matches":
+            return self._pair(table, row)
+        if table.key == "mail_log":
+            match = self.matches.get(text(table.cell(row, "match_id")).strip())
+            if match is not None and self.match_table is not None:
+                return self._pair(self.match_table, match)
+            return self._person(table.cell(row, "to"), None)
+        if table.key in ("intake", "evaluations"):
+            # form tabs: the respondent is the participant whose address the row holds
+            known = (self.names.get(email_key(text(value))) for value in row)
+            return " / ".join(dict.fromkeys(name for name in known if name))
+        return ""
+
+    def _person(self, email: Cell, name: Cell) -> str:
+        return text(name).strip() or self.names.get(email_key(text(email))) or text(email).strip()
+
+    def _pair(self, table: Table, row: Row) -> str:
+        mentee = self._person(table.cell(row, "mentee_email"), table.cell(row, "mentee"))
+        mentor = self._person(table.cell(row, "mentor_email"), table.cell(row, "mentor"))
+        return " / ".join(name for name in (mentee, mentor) if name)
 
 
 def _key(tab: Cell, row: Cell, column: Cell, problem: Cell) -> ProblemKey:
@@ -58,7 +117,11 @@ def since(problem: Problem, lang: str, seen: Mapping[ProblemKey, date], today: d
 
 
 def problem_rows(
-    problems: Sequence[Problem], lang: str, seen: Mapping[ProblemKey, date], today: date
+    problems: Sequence[Problem],
+    lang: str,
+    seen: Mapping[ProblemKey, date],
+    today: date,
+    who: Callable[[Problem], str] = lambda problem: problem.who,
 ) -> tuple[Row, ...]:
     rows: list[Row] = [header("problems", lang)]
     for problem in problems:
@@ -71,6 +134,7 @@ def problem_rows(
                 problem.tab,
                 problem.row,
                 problem.column or None,
+                who(problem) or None,
                 shown,
                 fix,
                 first.isoformat(),
@@ -91,7 +155,8 @@ def problems_tab(
     name = next(
         (n for n in snapshot if tab_key(n, tab_names) == "problems"), TABS.word("problems", lang)
     )
-    return Replace(name, problem_rows(problems, lang, seen, today))
+    people = People(snapshot, tab_names)
+    return Replace(name, problem_rows(problems, lang, seen, today, people.who))
 
 
 def where(problem: Problem, lang: str) -> str:

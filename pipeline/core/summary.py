@@ -17,6 +17,7 @@ from pipeline.core.changes import Chart, Plan, Replace
 from pipeline.core.evaluation import EVALUATED, Evaluations, Question, Response, read_evaluations
 from pipeline.core.life import life_of
 from pipeline.core.matching import pool
+from pipeline.core.pairs import pairs
 from pipeline.core.programme import Programme
 from pipeline.core.render import month_name
 from pipeline.core.settings import PROGRAMME_NAME
@@ -109,9 +110,9 @@ _L = Phrases(
             "færre enn {n} svar",
         ),
         "chart": (
-            "Mean answer per question (everyone)",
-            "Gemiddeld antwoord per vraag (iedereen)",
-            "Gjennomsnittlig svar per spørsmål (alle)",
+            "Mean answer per question, 1 to {top} (everyone)",
+            "Gemiddeld antwoord per vraag, 1 tot {top} (iedereen)",
+            "Gjennomsnittlig svar per spørsmål, 1 til {top} (alle)",
         ),
     }
 )
@@ -120,6 +121,8 @@ _L = Phrases(
 PRECISION = 10
 #: Columns before the answer counts in the question tables.
 FIXED = 5
+#: The charts sit beside the programme's figures at the top: from column D, side by side.
+CHART_COLUMN, CHART_COLUMNS = 4, 7
 
 
 def label(key: str, lang: str, **values: object) -> str:
@@ -248,8 +251,9 @@ def grouped(found: Evaluations) -> dict[tuple[int, str, object], Figures]:
 
 def summary_rows(
     programme: Programme, found: Evaluations, today: date
-) -> tuple[tuple[Row, ...], Chart | None, tuple[tuple[int, int, str], ...]]:
-    """The Summary tab's rows, the chart of the questions' means, and how figures are shown.
+) -> tuple[tuple[Row, ...], tuple[Chart, ...], tuple[tuple[int, int, str], ...]]:
+    """The Summary tab's rows, a chart of the questions' means per scale (1 to 5, 1 to 10:
+    each on its own whole-number axis), and how figures are shown.
 
     Means and the response rate are written to 10 decimals; the number formats show them
     with two and one.
@@ -273,7 +277,7 @@ def summary_rows(
     ]
     if found.tab is None:
         rows.append((label("no_tab", lang),))
-        return tuple(rows), None, ()
+        return tuple(rows), (), ()
     rate = response_rate(programme, found, today)
     rows += [
         (label("received", lang), len(found.responses)),
@@ -286,33 +290,38 @@ def summary_rows(
     formats = [(len(rows), 2, "0.0")]
     if not found.questions:
         rows += [(), (label("no_questions", lang),)]
-        return tuple(rows), None, tuple(formats)
+        return tuple(rows), (), tuple(formats)
     top = max(q.top for q in found.questions)
     head: Row = (
         *(label(k, lang) for k in ("question", "group", "answers", "mean", "median")),
         *(str(v) for v in range(1, top + 1)),
     )
-    chart = None
+    charts: list[Chart] = []
     computed = grouped(found)
+    # questions of one scale together, so that each scale's chart reads one range of rows
+    questions = sorted(found.questions, key=lambda q: q.top)
     for section, groups in _groups(found.responses, lang):
         rows += [(), (label(section, lang),), head]
-        first = len(rows) + 1
-        for question in found.questions:
+        spans: dict[int, list[int]] = {}  # scale -> its rows in this section
+        for question in questions:
             for group, by, key in groups:
                 nothing = Figures(0, None, None, (0,) * question.top)
                 shown = computed.get((question.column, by, key), nothing)
                 rows.append(_row(question, group, shown, minimum, lang))
                 formats.append((len(rows), FIXED - 1, "0.00"))
-        if section == "all":
-            last = len(rows)
-            chart = Chart(
-                label("chart", lang),
-                labels=(1, first, last),
-                values=(4, first, last),
-                top=top,
-                anchor=(FIXED + top + 2, first - 2),
-            )
-    return tuple(rows), chart, tuple(formats)
+                spans.setdefault(question.top, []).append(len(rows))
+        if section == "all":  # beside the figures at the top, one per scale
+            for n, (scale, span) in enumerate(spans.items()):
+                charts.append(
+                    Chart(
+                        label("chart", lang, top=scale),
+                        labels=(1, span[0], span[-1]),
+                        values=(4, span[0], span[-1]),
+                        top=scale,
+                        anchor=(CHART_COLUMN + CHART_COLUMNS * n, 3),
+                    )
+                )
+    return tuple(rows), tuple(charts), tuple(formats)
 
 
 def _row(question: Question, group: str, shown: Figures, minimum: int, lang: str) -> Row:
@@ -323,11 +332,12 @@ def _row(question: Question, group: str, shown: Figures, minimum: int, lang: str
 
 
 def evaluate(programme: Programme, run: Context) -> StageResult:
-    """Read the evaluations and rewrite Summary (the run leaves an unchanged Summary alone)."""
+    """Read the evaluations and rewrite Summary and Pairs, the coordinator's board (the run
+    leaves an unchanged tab alone)."""
     found = read_evaluations(programme, run.today)
     if run.reporting:  # its problems only: the figures (and pandas) wait for `evaluate`
         return StageResult(problems=found.problems)
-    rows, chart, formats = summary_rows(programme, found, run.today)
+    rows, charts, formats = summary_rows(programme, found, run.today)
     table = programme.tables.get("summary")
     name = table.name if table is not None else TABS.word("summary", programme.language)
     lines = (
@@ -335,5 +345,7 @@ def evaluate(programme: Programme, run: Context) -> StageResult:
         f"{len(found.questions)} scale question(s) on {name}",
     )
     return StageResult(
-        plan=Plan((Replace(name, rows, chart, formats),)), problems=found.problems, lines=lines
+        plan=Plan((Replace(name, rows, charts, formats), pairs(programme, run, found))),
+        problems=found.problems,
+        lines=lines,
     )

@@ -123,6 +123,7 @@ TABS = _vocab(
     T("summary", "Summary", "Overzicht", "Oppsummering", ("Samenvatting",)),
     T("problems", "Problems", "Problemen", "Problemer"),
     T("howto", "How to", "Uitleg", "Veiledning", ("Read me", "Lees mij", "Les meg")),
+    T("pairs", "Pairs", "Duo's", "Par", ("Duos", "Mentorduo's", "Mentorpar")),
 )
 
 PARTICIPANT_COLUMNS = _vocab(
@@ -218,28 +219,37 @@ EXCLUSION_COLUMNS = _vocab(
     T("reason", "Reason", "Reden", "Grunn"),
 )
 
+# In the order of a new workbook (SPEC §2): the decision next to the names.
 MATCH_COLUMNS = _vocab(
     T("match_id", "Match ID", "Koppeling-ID", "Koblings-ID", ("ID", "Match")),
-    T("mentee_email", "Mentee email", "E-mail mentee", "Mentees e-post", ("Mentee e-mail",)),
+    T("status", "Status", "Status", "Status"),
     T("mentee", "Mentee", "Mentee", "Mentee", ("Mentee name", "Naam mentee")),
-    T("mentor_email", "Mentor email", "E-mail mentor", "Mentors e-post", ("Mentor e-mail",)),
     T("mentor", "Mentor", "Mentor", "Mentor", ("Mentor name", "Naam mentor")),
+    T(
+        "mentee_start",
+        "Mentee start",
+        "Start mentee",
+        "Mentees startdato",
+        ("Startdatum mentee", "Mentee start date"),
+    ),
     T("score", "Score", "Score", "Poeng"),
     T("why", "Why", "Waarom", "Hvorfor", ("Reasons", "Redenen", "Begrunnelse")),
-    T("status", "Status", "Status", "Status"),
+    T("mentee_email", "Mentee email", "E-mail mentee", "Mentees e-post", ("Mentee e-mail",)),
+    T("mentor_email", "Mentor email", "E-mail mentor", "Mentors e-post", ("Mentor e-mail",)),
     T("proposed_on", "Proposed on", "Voorgesteld op", "Foreslått dato", ("Proposed",)),
     T("notes", "Notes", "Notities", "Notater", ("Opmerkingen", "Merknader")),
 )
 
+# In the order of a new workbook (SPEC §2): when, to whom, what; the key last.
 MAIL_LOG_COLUMNS = _vocab(
-    T("key", "Key", "Sleutel", "Nøkkel"),
-    T("match_id", "Match ID", "Koppeling-ID", "Koblings-ID"),
-    T("touchpoint", "Touchpoint", "Contactmoment", "Kontaktpunkt"),
+    T("time", "Time", "Tijd", "Tid"),
     T("to", "To", "Aan", "Til"),
+    T("touchpoint", "Touchpoint", "Contactmoment", "Kontaktpunkt"),
+    T("match_id", "Match ID", "Koppeling-ID", "Koblings-ID"),
     T("subject", "Subject", "Onderwerp", "Emne"),
     T("status", "Status", "Status", "Status"),
-    T("time", "Time", "Tijd", "Tid"),
     T("detail", "Detail", "Details", "Detaljer"),
+    T("key", "Key", "Sleutel", "Nøkkel"),
 )
 
 SETTINGS_COLUMNS = _vocab(
@@ -253,6 +263,7 @@ PROBLEM_COLUMNS = _vocab(
     T("tab", "Tab", "Tabblad", "Fane"),
     T("row", "Row", "Rij", "Rad"),
     T("column", "Column", "Kolom", "Kolonne"),
+    T("who", "Who", "Wie", "Hvem"),
     T("problem", "Problem", "Probleem", "Problem"),
     T("fix", "How to fix", "Oplossing", "Slik retter du det"),
     T("since", "Since", "Sinds", "Siden"),
@@ -356,6 +367,21 @@ TOUCHPOINTS = _vocab(
     T("digest", "coordinator digest", "overzicht coördinator", "oversikt koordinator"),
 )
 
+#: The Pairs tab (SPEC §2): where each running match stands, rewritten every run.
+PAIR_COLUMNS = _vocab(
+    T("match_id", "Match ID", "Koppeling-ID", "Koblings-ID"),
+    T("mentee", "Mentee", "Mentee", "Mentee"),
+    T("mentor", "Mentor", "Mentor", "Mentor"),
+    T("start", "Start date", "Startdatum", "Startdato"),
+    T("phase", "Phase", "Fase", "Fase"),
+    T("last_message", "Last message", "Laatste bericht", "Siste melding"),
+    T("last_sent", "Sent on", "Verstuurd op", "Sendt"),
+    T("next_message", "Next message", "Volgend bericht", "Neste melding"),
+    T("next_due", "Due on", "Gepland op", "Planlagt"),
+    T("evaluation", "Evaluation answered", "Evaluatie ingevuld", "Evaluering besvart"),
+    T("attention", "Needs attention", "Aandacht nodig", "Trenger oppfølging"),
+)
+
 #: Columns per tab, and which of them a tab cannot do without.
 COLUMNS: Mapping[str, Vocabulary] = {
     "participants": PARTICIPANT_COLUMNS,
@@ -364,6 +390,7 @@ COLUMNS: Mapping[str, Vocabulary] = {
     "mail_log": MAIL_LOG_COLUMNS,
     "settings": SETTINGS_COLUMNS,
     "problems": PROBLEM_COLUMNS,
+    "pairs": PAIR_COLUMNS,
 }
 REQUIRED: Mapping[str, tuple[str, ...]] = {
     "participants": ("email", "name", "role"),
@@ -372,12 +399,13 @@ REQUIRED: Mapping[str, tuple[str, ...]] = {
     "mail_log": ("key", "match_id", "touchpoint", "to", "status"),
     "settings": ("setting", "value"),
     "problems": (),
+    "pairs": (),
 }
 
 #: Tabs the coordinator owns: the job only appends to them.
 COORDINATOR_TABS = ("participants", "exclusions", "matches", "intake", "evaluations", "settings")
 #: Tabs the job owns: created when missing, rewritten or appended by the job only.
-JOB_TABS = ("mail_log", "summary", "problems")
+JOB_TABS = ("mail_log", "summary", "pairs", "problems")
 
 #: Why a message is logged `skipped` instead of sent: the Mail log's Detail (SPEC §1).
 SKIPS = _vocab(

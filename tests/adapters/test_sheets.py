@@ -216,16 +216,17 @@ def test_the_demo_runs_on_a_google_sheet_like_on_a_file(
     )
     assert code == 0 and 'append 14 row(s) to tab "Koppelingen"' in out
     summary = next(s for s in api.books[KEY].sheets if s.title == "Overzicht")
-    assert len(summary.charts) == 1 and summary.frozen == 1
+    assert len(summary.charts) == 2 and summary.frozen == 1  # one chart per scale
     looks = _looks(api)
     axis = looks["addChart"][0]["chart"]["spec"]["basicChart"]
     assert axis["headerCount"] == 0  # figures only: Sheets must not guess a header row
     assert axis["axis"][0]["viewWindowOptions"]["viewWindowMode"] == "EXPLICIT"  # 0 to the top
     formats = [r["cell"]["userEnteredFormat"] for r in looks["repeatCell"]]
-    assert {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"} in [
+    # dates as people in the workbook's language write them (Dutch: 14-12-2026)
+    assert {"type": "DATE_TIME", "pattern": "dd-mm-yyyy hh:mm"} in [
         f.get("numberFormat") for f in formats
     ]  # the Mail log's Time
-    assert {"type": "DATE", "pattern": "yyyy-mm-dd"} in [f.get("numberFormat") for f in formats]
+    assert {"type": "DATE", "pattern": "dd-mm-yyyy"} in [f.get("numberFormat") for f in formats]
     assert all("backgroundColor" not in f for f in formats)  # deprecated: backgroundColorStyle
     assert [d for call, _ in api.log for d in deprecated(call)] == []
     again = run_cli(capsys, "--config", "mentorflow.toml", "--today", "2026-11-24", "nightly")
@@ -348,7 +349,7 @@ def test_refused_formats_cost_the_looks_never_the_data(
     assert len(matches.values()) > 1  # the proposals were written
 
 
-def test_a_rewritten_summary_keeps_one_chart_and_no_old_rows(
+def test_a_rewritten_summary_keeps_its_charts_once_and_no_old_rows(
     api: SheetsDouble, capsys: pytest.CaptureFixture[str], in_tmp: Path
 ) -> None:
     demo_book(api)
@@ -362,7 +363,7 @@ def test_a_rewritten_summary_keeps_one_chart_and_no_old_rows(
     evaluations = next(s for s in api.books[KEY].sheets if s.title == demo.EVALUATION_TAB)
     evaluations.cells = {k: v for k, v in evaluations.cells.items() if k[0] < 4}  # fewer answers
     assert run_cli(capsys, *argv, "--today", "2026-11-25")[0] == 0
-    assert len(summary.charts) == 1
+    assert len(summary.charts) == 2  # one per scale, the old ones gone
     assert len(summary.values()) < before  # the old, longer Summary left nothing behind
     assert all(cell != "" for cell in summary.cells.values())
 

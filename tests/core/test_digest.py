@@ -23,7 +23,7 @@ from pipeline.core.settings import SPECS
 from pipeline.core.stage import Context
 from pipeline.core.vocab import LANGUAGES, TABS
 from tests import evaluation_data as data
-from tests.conftest import Server, write_xlsx
+from tests.conftest import Server, records, write_xlsx
 
 COORDINATOR = "coordinator@zorg.example.org"
 
@@ -67,6 +67,11 @@ def digests(handler: Server) -> list[EmailMessage]:
     return found
 
 
+def by_key(path: Path, name: str, key: str) -> list[dict[str | None, Any]]:
+    """The rows of tab `name` by column key (`key`, like "mail_log")."""
+    return records(list(openpyxl.load_workbook(path)[name].iter_rows(values_only=True)), key)
+
+
 def text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
@@ -86,8 +91,8 @@ def test_one_digest_a_week_on_the_digest_day(
     sent = digests(handler)
     assert len(sent) == 2
     assert [m["Subject"].split(":")[0] for m in sent] == ["Mentor programme"] * 2
-    log = [r for r in openpyxl.load_workbook(path)["Mail log"].iter_rows(values_only=True)]
-    keys = [r[0] for r in log if str(r[0]).startswith("digest/")]
+    log = by_key(path, "Mail log", "mail_log")
+    keys = [r["key"] for r in log if str(r["key"]).startswith("digest/")]
     assert keys == [
         f"digest/2026-11-23/{COORDINATOR}",
         f"digest/2026-11-30/{COORDINATOR}",
@@ -131,7 +136,7 @@ def test_no_digest_when_switched_off_or_nowhere_to_go(
     path = programme(tmp_path, port, *settings)
     nightly(path, MONDAY, capsys)
     assert digests(handler) == []
-    problems = [r[4] for r in openpyxl.load_workbook(path)["Problems"].iter_rows(values_only=True)]
+    problems = [r["problem"] for r in by_key(path, "Problems", "problems")]
     expected = "The weekly digest is on, but there is no coordinator email to send it to."
     assert (expected in problems) == problem
 
@@ -196,9 +201,7 @@ def test_only_problems_new_since_the_last_digest_are_listed(
     assert "New problems: 1 (open in all: 9)" in second and len(tab) - 1 == 9
     assert '"new@" is not a valid email address.' in second
     assert "unknown.person" not in second
-    since = {
-        r[4]: r[6] for r in openpyxl.load_workbook(path)["Problems"].iter_rows(values_only=True)
-    }
+    since = {r["problem"]: r["since"] for r in by_key(path, "Problems", "problems")}
     assert since['"new@" is not a valid email address.'] == "2026-11-25"
     assert [d for p, d in since.items() if "unknown.person" in str(p)] == ["2026-11-23"]
 
@@ -274,5 +277,5 @@ def test_a_digest_the_server_turned_away_for_now_goes_the_next_night(
     del handler.refuse[COORDINATOR]
     nightly(path, MONDAY + timedelta(days=1), capsys)
     assert len(digests(handler)) == 1
-    log = [r for r in openpyxl.load_workbook(path)["Mail log"].iter_rows(values_only=True)]
-    assert [r[5] for r in log if str(r[0]).startswith("digest/")] == ["sent"]
+    log = by_key(path, "Mail log", "mail_log")
+    assert [r["status"] for r in log if str(r["key"]).startswith("digest/")] == ["sent"]

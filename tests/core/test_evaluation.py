@@ -22,7 +22,7 @@ from pipeline.adapters.workbook import InMemoryWorkbook
 from pipeline.core.evaluation import read_evaluations
 from pipeline.core.programme import read_programme
 from tests import evaluation_data as data
-from tests.conftest import write_xlsx
+from tests.conftest import records, write_xlsx
 
 
 class Labels(TypedDict):
@@ -264,8 +264,10 @@ def test_problems_name_each_bad_response_without_quoting_answers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path, _, _ = run_evaluate(tmp_path, "en", capsys, "evaluate")
-    problems = [r for r in rows_of(path, "Problems")[1:] if r[1] == "Evaluations"]
-    found = {(row[2], row[3], row[4].split(" ")[0]) for row in problems}
+    problems = [
+        r for r in records(rows_of(path, "Problems"), "problems") if r["tab"] == "Evaluations"
+    ]
+    found = {(r["row"], r["column"], r["problem"].split(" ")[0]) for r in problems}
     title = data.QUESTIONS["en"]
     assert found == {
         (1, "Did you feel welcome in the team?", "Columns"),  # the repeated title
@@ -276,26 +278,35 @@ def test_problems_name_each_bad_response_without_quoting_answers(
         (12, "Email address", '"not-an-address"'),
         (13, title[0], "This"),  # 0 on a 1 to 5 scale
     }
-    text = " ".join(str(c) for row in problems for c in row)
+    text = " ".join(str(c) for row in problems for c in row.values())
     assert data.NOT_A_SCORE not in text and "OPEN-ANSWER" not in text
 
 
-def test_the_chart_shows_the_mean_of_each_question_for_everyone(
+def test_a_chart_per_scale_shows_the_mean_of_each_question_for_everyone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """1-5 and 1-10 questions each on their own whole-number axis, beside the figures."""
     path, _, _ = run_evaluate(tmp_path, "nl", capsys, "evaluate")
     sheet = openpyxl.load_workbook(path)["Overzicht"]
-    (chart,) = sheet._charts
-    series = chart.series[0]
-    values = series.val.numRef.f
-    labels = series.cat.strRef.f if series.cat.strRef is not None else series.cat.numRef.f
-    first, last = (int(ref.split("$")[-1]) for ref in values.split("!")[1].split(":"))
-    assert values == f"'Overzicht'!$D${first}:$D${last}"
-    assert labels == f"'Overzicht'!$A${first}:$A${last}"
-    shown = [(sheet[f"A{n}"].value, sheet[f"B{n}"].value) for n in range(first, last + 1)]
     titles = [q for q, top in zip(data.QUESTIONS["nl"], data.TOPS, strict=True) if top]
     titles[-1] += " (2)"
-    assert shown == [(t, "iedereen") for t in titles]
+    tops = [top for top in data.TOPS if top]
+    charts = sheet._charts
+    assert [c.y_axis.scaling.max for c in charts] == sorted(set(tops))
+    for chart, scale in zip(charts, sorted(set(tops)), strict=True):
+        series = chart.series[0]
+        values = series.val.numRef.f
+        labels = series.cat.strRef.f if series.cat.strRef is not None else series.cat.numRef.f
+        cells = values.split("!")[1].split(":")
+        first, last = (int(cells[n].split("$")[-1]) for n in (0, -1))
+        end = f":$D${last}" if last > first else ""  # one question: a single cell
+        assert values == f"'Overzicht'!$D${first}{end}"
+        assert labels == f"'Overzicht'!$A${first}{end.replace('D', 'A')}"
+        shown = [(sheet[f"A{n}"].value, sheet[f"B{n}"].value) for n in range(first, last + 1)]
+        of_scale = [t for t, top in zip(titles, tops, strict=True) if top == scale]
+        assert shown == [(t, "iedereen") for t in of_scale]
+        assert chart.y_axis.number_format.formatCode == "0" and chart.y_axis.majorUnit == 1
+        assert chart.anchor._from.row == 2  # beside the figures at the top
 
 
 def test_a_quiet_second_run_writes_nothing(

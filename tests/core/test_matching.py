@@ -18,7 +18,7 @@ from pipeline.core.programme import read_programme
 from pipeline.core.scoring import Features, Weights
 from pipeline.run import RunContext, RunReport, run
 from tests import reference
-from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, TODAY
+from tests.conftest import MATCH_HEADER, PEOPLE_HEADER, TODAY, records
 from tests.reference import Person
 
 DOMAIN = "zorg.example.org"
@@ -289,13 +289,74 @@ def test_why_is_written_in_the_workbooks_language() -> None:
     }
     workbook = InMemoryWorkbook(tabs)
     match(workbook)
-    assert workbook.tabs["Koppelingen"][0][:3] == ("Koppeling-ID", "E-mail mentee", "Mentee")
-    assert workbook.tabs["Koppelingen"][1][5:8] == (
+    (proposal,) = records(workbook.tabs["Koppelingen"], "matches")
+    assert (proposal["score"], proposal["why"], proposal["status"]) == (
         75.0,  # goals 40 + discipline 20 + half the shifts 5 + language 10
         "gedeelde doelen: wondzorg, medicatie; zelfde discipline (Verpleegkundige); "
         "werken allebei: nacht; gedeelde taal: Turks",
         "voorgesteld",
     )
+
+
+def test_a_new_matches_tab_puts_the_decision_next_to_the_names() -> None:
+    """SPEC §2: a workbook without a Matches tab gets one in the coordinator's reading order."""
+    workbook = book([Person(email("bo")), Person(email("anna"), "mentor")])
+    del workbook.tabs["Matches"]
+    match(workbook)
+    assert list(workbook.tabs["Matches"]) == [
+        (
+            "Match ID",
+            "Status",
+            "Mentee",
+            "Mentor",
+            "Mentee start",
+            "Score",
+            "Why",
+            "Mentee email",
+            "Mentor email",
+            "Proposed on",
+            "Notes",
+        ),
+        (
+            "M-0001",
+            "proposed",
+            "Bo",
+            "Anna",
+            None,
+            0.0,
+            "nothing in common; the best mentor available",
+            email("bo"),
+            email("anna"),
+            TODAY,
+        ),
+    ]
+
+
+def test_a_proposal_shows_when_the_mentee_starts_under_mentee_start() -> None:
+    """The mentee's start date as a date; empty for a mentee who has none."""
+    workbook = book(
+        [
+            Person(email("bo"), start=date(2026, 12, 1), goals=["wound care"]),
+            Person(email("cas"), goals=["medication"]),
+            Person(email("anna"), "mentor", capacity=2, goals=["wound care", "medication"]),
+        ]
+    )
+    # a coordinator's own column order, Mentee start first
+    workbook.tabs["Matches"] = (("Mentee start", "Notes", *MATCH_HEADER[:-1]),)
+    match(workbook)
+    rows = records(workbook.tabs["Matches"], "matches")
+    assert [(r["mentee_email"], r["mentee_start"]) for r in rows] == [
+        (email("bo"), date(2026, 12, 1)),
+        (email("cas"), None),
+    ]
+
+
+def test_a_matches_tab_without_mentee_start_takes_proposals_as_before() -> None:
+    workbook = book([Person(email("bo"), start=date(2026, 12, 1)), Person(email("anna"), "mentor")])
+    match(workbook)
+    assert workbook.tabs["Matches"][0] == MATCH_HEADER
+    assert [(r[1], r[3]) for r in proposals(workbook)] == [(email("bo"), email("anna"))]
+    assert date(2026, 12, 1) not in workbook.tabs["Matches"][1]
 
 
 def test_unmatched_mentees_get_their_reason_and_a_rerun_changes_nothing() -> None:

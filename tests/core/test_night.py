@@ -51,9 +51,10 @@ def test_deciding_touches_nothing_and_gives_the_same_plan_twice() -> None:
         x.message.key
         for x in second.mailing.letters  # type: ignore[union-attr]
     ]
-    # the whole night is in the plan: new people, proposals, the Mail log, Summary, Problems
+    # the whole night is in the plan: new people, proposals, the Mail log, Summary, Pairs,
+    # Problems
     tabs = {change.tab for change in first.shown().changes}
-    assert tabs == {"Deelnemers", "Koppelingen", "Maillog", "Overzicht", "Problemen"}
+    assert tabs == {"Deelnemers", "Koppelingen", "Maillog", "Overzicht", "Duo's", "Problemen"}
     assert len(mailing.letters) == 4 and mailing.skipped == 3
 
 
@@ -80,11 +81,13 @@ def test_the_run_carries_out_what_the_dry_run_showed() -> None:
     dry = demo_book()
     real_run(dry, dry_run=True, mailer=RecordingMailer())
     assert [row[0] for row in book.tabs["Maillog"]] == [row[0] for row in dry.tabs["Maillog"]]
-    # the same rows, the Mail log saying "sent" where the dry run said "pending", and
-    # Summary counting the mails that went
-    assert [c for c in done.plan.changes if c.tab != "Overzicht"] == [
-        c for c in shown.plan.changes if c.tab not in ("Maillog", "Overzicht")
+    # the same rows, the Mail log saying "sent" where the dry run said "pending", Summary
+    # counting the mails that went and Pairs showing them as the last message
+    assert [c for c in done.plan.changes if c.tab not in ("Overzicht", "Duo's")] == [
+        c for c in shown.plan.changes if c.tab not in ("Maillog", "Overzicht", "Duo's")
     ]
+    (board,) = [c for c in done.plan.changes if c.tab == "Duo's"]
+    assert ("M-0011", "kennismaking, welkom", TODAY) in [(r[0], r[5], r[6]) for r in board.rows]
     summaries = [
         dict(r for r in c.rows if len(r) == 2)
         for plan in (shown.plan, done.plan)
@@ -124,7 +127,7 @@ def test_every_command_decides_the_same_problems_as_nightly(name: str) -> None:
         ("check", {"Problemen"}),
         ("intake", {"Deelnemers", "Problemen"}),
         ("match", {"Koppelingen", "Problemen"}),
-        ("evaluate", {"Overzicht", "Problemen"}),
+        ("evaluate", {"Overzicht", "Duo's", "Problemen"}),
     ],
 )
 def test_a_command_carries_out_its_own_stage_only(name: str, tabs: set[str]) -> None:

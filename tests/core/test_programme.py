@@ -149,11 +149,11 @@ def test_exclusions_naming_unknown_or_half_filled_pairs() -> None:
             ["bo@", email("anna"), None],
         ]
     )
-    assert found(result.problems) == [
-        ("Exclusions", 3, "Person B", "exclusion_unknown", ""),
+    assert found(result.problems) == [  # errors first
         ("Exclusions", 4, "Person B", "exclusion_incomplete", "skipped"),
         ("Exclusions", 5, "Person B", "exclusion_self", "skipped"),
         ("Exclusions", 6, "Person A", "email_invalid", "skipped"),
+        ("Exclusions", 3, "Person B", "exclusion_unknown", ""),
     ]
     assert [e.row for e in result.exclusions] == [2, 3]
 
