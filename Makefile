@@ -16,7 +16,7 @@ endif
 STAMP := $(VENV)/.installed-stamp
 DEMO_DIR ?= demo
 
-.PHONY: demo test check fix bench templates clean
+.PHONY: demo test check fix bench templates screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ bench: $(STAMP)
 templates: $(STAMP)
 	for lang in nl en nb; do rm -f templates/workbook/programme-$$lang.xlsx; \
 	  $(BIN)/mentorflow$(EXE) init templates/workbook/programme-$$lang.xlsx --lang $$lang; done
+
+# The README's pictures (docs/*.png): the demo on a fixed day, four of its tabs printed by
+# LibreOffice and two of its mails shown by headless Chromium (docs/screenshots.py; it
+# installs what is missing with apt-get as root, else names the packages to install).
+screenshots: $(STAMP)
+	$(BIN)/python$(EXE) docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache *.egg-info

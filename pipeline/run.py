@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.adapters.workbook import Workbook
 from pipeline.core.changes import Plan
-from pipeline.core.mail import NOT_TRIED, PASSING, REFUSED, Letter, Mailing, MailLog
+from pipeline.core.mail import Letter, Mailing, MailLog, mail_detail, not_tried
 from pipeline.core.models import Problem
 from pipeline.core.night import Night, decide
 from pipeline.core.programme import Programme
@@ -182,14 +182,14 @@ class Sending:
             self.commit()
             for letter in chunk:
                 if not self.reachable:
-                    status, detail = "failed", NOT_TRIED
+                    status, detail = "failed", not_tried(self.log.lang)
                 else:
                     if self.counts["sent"] and gap:
                         delivery.sleep(gap)
                     try:
                         status, detail = self._hand_over(letter)
                     except MailUnavailable as exc:  # the server cannot be reached tonight
-                        status, detail = "failed", f"{PASSING}: {exc}"
+                        status, detail = "failed", mail_detail("passing", self.log.lang, exc)
                         self.reachable = False
                 self.counts[status] += 1
                 self.log.add(letter.entry(status, detail))
@@ -205,9 +205,9 @@ class Sending:
             email = letter.email(self.delivery.sender, self.delivery.now())
             self.delivery.mailer.send(email, key)
         except MailRefused as exc:
-            return "failed", f"{REFUSED}: {exc}"
+            return "failed", mail_detail("refused", self.log.lang, exc)
         except MailUncertain as exc:
-            return "unknown", f"may have been sent: {exc}"
+            return "unknown", mail_detail("uncertain", self.log.lang, exc)
         except MailUnavailable:
             raise
         except MailError as exc:

@@ -211,6 +211,7 @@ def variables(lang: str, timing: str, role: str, previous: str = "") -> dict[str
     recipient = MENTOR if role == "mentor" else MENTEE
     return {
         "programme": "Mentorprogramma",
+        "the_programme": "het mentorprogramma",
         "organisation_or_programme": "Zorggroep De Linde",
         "coordinator_or_programme": "Dana Peeters",
         "contact": "Contact Dana Peeters at dana@example.org.",

@@ -50,7 +50,7 @@ _WORDS = Phrases(
             "svarte at de ikke har møttes",
         ),
         "mentor": ("the mentor", "de mentor", "mentoren"),
-        "mentee": ("the mentee", "de mentee", "mentee"),
+        "mentee": ("the mentee", "de mentee", "menteen"),
     }
 )
 

@@ -34,7 +34,7 @@ _HOWTO: dict[str, tuple[str, ...]] = {
         "approval.",
         "Settings: programme choices such as the coordinator, the evaluation form link and the "
         "days on which messages go out. An empty value means the default.",
-        "Mail log, Summary and Problems are written by mentorflow: do not edit them.",
+        "Mail log, Pairs, Summary and Problems are written by mentorflow: do not edit them.",
         "Problems: what needs your attention, with the tab, row and column and how to fix it. "
         "The next nightly run picks up your corrections.",
         "mentorflow only adds rows to your tabs; it never changes what you typed.",
@@ -43,46 +43,48 @@ _HOWTO: dict[str, tuple[str, ...]] = {
         "Zo werkt deze werkmap",
         "",
         "Deelnemers: één rij per persoon. E-mail, Naam en Rol (mentor, mentee of beide) zijn "
-        "verplicht. Lijsten (diensten, talen, doelen) scheidt u met ; of een nieuwe regel.",
+        "verplicht. Lijsten (diensten, talen, doelen) scheid je met ; of een nieuwe regel.",
         "Uitsluitingen: paren e-mailadressen die nooit gekoppeld mogen worden. De reden blijft "
         "hier staan.",
         "Koppelingen: elke nacht zet mentorflow voorstellen met status 'voorgesteld' en de "
-        "redenen erbij. Zet de status op 'goedgekeurd' of 'afgewezen'. U kunt ook zelf een "
+        "redenen erbij. Zet de status op 'goedgekeurd' of 'afgewezen'. Je kunt ook zelf een "
         "koppeling invoeren met status 'goedgekeurd'.",
-        "Zet een koppeling later op 'beëindigd' als die vroeg stopt (de mentee wacht dan op "
-        "een andere mentor), of op 'afgerond' als het halfjaar voorbij is.",
+        "Zet een koppeling later op 'beëindigd' als die voortijdig stopt (de mentee wacht dan "
+        "op een andere mentor), of op 'afgerond' als het halve jaar voorbij is.",
         "Stopt een mentor? Zet de Status van de mentor op 'gepauzeerd' of 'gestopt'; "
         "mentorflow stelt voor de mentees een vervanger voor.",
         "Laat de Startdatum leeg voor een bestaande collega: de contactmomenten tellen dan "
         "vanaf de goedkeuring.",
         "Instellingen: keuzes voor het programma, zoals de coördinator, de link naar het "
-        "evaluatieformulier en de dagen waarop berichten gaan. Leeg betekent de standaardwaarde.",
-        "Maillog, Overzicht en Problemen worden door mentorflow geschreven: niet wijzigen.",
-        "Problemen: wat uw aandacht nodig heeft, met tabblad, rij, kolom en de oplossing. De "
-        "volgende nachtelijke run neemt uw verbeteringen mee.",
-        "mentorflow voegt alleen rijen toe aan uw tabbladen; wat u typte blijft ongewijzigd.",
+        "evaluatieformulier en de dagen waarop berichten verstuurd worden. Een lege waarde "
+        "betekent de standaardwaarde.",
+        "Maillog, Duo's, Overzicht en Problemen schrijft mentorflow zelf: wijzig die niet.",
+        "Problemen: wat je aandacht nodig heeft, met tabblad, rij, kolom en de oplossing. De "
+        "volgende nachtelijke run neemt je verbeteringen mee.",
+        "mentorflow voegt alleen rijen toe aan je tabbladen; wat je zelf invult, verandert het "
+        "nooit.",
     ),
     "nb": (
         "Slik fungerer denne arbeidsboken",
         "",
         "Deltakere: én rad per person. E-post, Navn og Rolle (mentor, mentee eller begge) må "
         "fylles ut. Lister (vakter, språk, mål) skilles med ; eller ny linje.",
-        "Unntak: par av e-postadresser som aldri skal kobles. Grunnen blir stående her.",
+        "Unntak: par av e-postadresser som aldri skal kobles sammen. Grunnen vises bare her.",
         "Koblinger: hver natt legger mentorflow til forslag med status 'foreslått' og "
         "begrunnelsen. Sett statusen til 'godkjent' eller 'avvist'. Du kan også skrive inn en "
         "kobling selv med status 'godkjent'.",
-        "Sett senere en kobling til 'avsluttet' når den stopper tidlig (mentee venter da på en "
-        "annen mentor), eller til 'fullført' når halvåret er over.",
+        "Senere setter du en kobling til 'avsluttet' hvis den stopper før tiden (menteen venter "
+        "da på en ny mentor), eller til 'fullført' når halvåret er over.",
         "Slutter en mentor? Sett mentorens Status til 'pause' eller 'stoppet'; mentorflow "
         "foreslår en erstatter for mentorens mentees.",
-        "La Startdato stå tom for en eksisterende kollega: oppfølgingene teller da fra "
+        "La Startdato stå tom for en eksisterende kollega: oppfølgingene regnes da fra "
         "godkjenningen.",
         "Innstillinger: valg for programmet, som koordinatoren, lenken til evalueringsskjemaet "
-        "og dagene meldinger sendes. Tom verdi betyr standardverdien.",
-        "E-postlogg, Oppsummering og Problemer skrives av mentorflow: ikke endre dem.",
+        "og hvilke dager meldingene sendes. En tom verdi gir standardverdien.",
+        "E-postlogg, Par, Oppsummering og Problemer skrives av mentorflow: ikke endre dem.",
         "Problemer: det som trenger din oppmerksomhet, med fane, rad, kolonne og hvordan det "
         "rettes. Neste nattlige kjøring tar med rettelsene dine.",
-        "mentorflow legger bare til rader i fanene dine; det du skrev endres aldri.",
+        "mentorflow legger bare til rader i fanene dine; det du selv har skrevet, endres aldri.",
     ),
 }
 

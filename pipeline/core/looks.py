@@ -74,7 +74,7 @@ _WIDTHS: dict[str, dict[str, int]] = {
         "severity": 12,
         "tab": 16,
         "row": 6,
-        "column": 20,
+        "column": 24,
         "who": 26,
         "problem": 60,
         "fix": 60,
@@ -86,14 +86,16 @@ _WIDTHS: dict[str, dict[str, int]] = {
         "mentor": 22,
         "start": 12,
         "phase": 16,
-        "last_message": 18,
+        "last_message": 24,
         "last_sent": 12,
-        "next_message": 18,
+        "next_message": 24,
         "next_due": 12,
         "evaluation": 16,
         "attention": 48,
     },
 }
+#: Narrower columns whose text may still run long: they wrap too.
+_WRAPPED = {("problems", "column"), ("pairs", "last_message"), ("pairs", "next_message")}
 #: Tabs without a header row of known columns: widths from column A.
 _FIXED: dict[str, tuple[int, ...]] = {"summary": (56, 14, 12, 12, 10), "howto": (100,)}
 
@@ -162,9 +164,11 @@ def look(tab: str, rows: Sequence[Sequence[Cell]]) -> Look:
     widths = []
     for index, cell in enumerate(header):
         column = vocabulary.key_of(cell) if vocabulary is not None else None
-        widths.append(known[column] if column in known else _fit(rows, index))
+        width = known[column] if column in known else _fit(rows, index)
+        widths.append(max(width, len(text(cell)) + 3))  # a bold header fits too
     keys = [vocabulary.key_of(c) if vocabulary else None for c in header]
-    return Look(tuple(widths), _wrapping(widths), dates, moments, fills=_fills(key, keys, lang))
+    wrap = _wrapping(widths) | {i for i, k in enumerate(keys) if (key, k) in _WRAPPED}
+    return Look(tuple(widths), frozenset(wrap), dates, moments, fills=_fills(key, keys, lang))
 
 
 def _fit(rows: Sequence[Sequence[Cell]], index: int) -> int:

@@ -32,7 +32,16 @@ from pipeline.core.programme import Programme
 from pipeline.core.render import Rendered, build, context, language_of, render
 from pipeline.core.settings import SETTING_NAMES
 from pipeline.core.stage import Context, StageResult
-from pipeline.core.vocab import COLUMNS, MAIL_LOG_COLUMNS, MAIL_STATUSES, SKIPS, TABS, TOUCHPOINTS
+from pipeline.core.vocab import (
+    COLUMNS,
+    MAIL_DETAIL_TEXTS,
+    MAIL_DETAILS,
+    MAIL_LOG_COLUMNS,
+    MAIL_STATUSES,
+    SKIPS,
+    TABS,
+    TOUCHPOINTS,
+)
 from pipeline.errors import PreviewError, TemplateProblem
 
 if TYPE_CHECKING:
@@ -84,7 +93,9 @@ class MailLog:
             # approval day, which a retry on a later night must not move.
             del values["time"]
             if status == "sent" and not detail:
-                values["detail"] = f"sent when tried again, {self.now:%Y-%m-%d %H:%M}"
+                values["detail"] = MAIL_DETAIL_TEXTS.word("sent_again", self.lang).format(
+                    time=self.now
+                )
         if self.table is not None:
             row = self.table.record(values)
             key_column = self.table.columns.get("key")
@@ -137,13 +148,13 @@ class MailLog:
                 code = "mail_unknown"
             elif entry.status == "failed":
                 code = "mail_retry" if passing(entry) else "mail_failed"
-                if entry.detail.startswith(TEMPLATE):
+                if detail_kind(entry.detail) == "template":
                     code = "mail_template"
             else:
                 continue
             # the server's answer, without our "refused: " or "unavailable: " prefix
-            if not entry.detail or entry.detail.startswith(STOPPED):
-                answer = STOPPED
+            if not entry.detail or detail_kind(entry.detail) == "stopped":
+                answer = MAIL_DETAILS.word("stopped", self.lang)
             else:
                 answer = entry.detail.split(": ", 1)[-1]
             params = {
@@ -159,18 +170,29 @@ class MailLog:
         return found
 
 
-#: How the Mail log's Detail of a failed message begins: a passing failure (no connection,
-#: a 4xx answer) is tried again by the next runs within the grace days; a refusal is not.
-PASSING = "unavailable"
-REFUSED = "refused"
-STOPPED = "the run stopped while sending"
-TEMPLATE = "template"  # the message could not be written: tried again, like a passing failure
-NOT_TRIED = f"{PASSING}: not tried, the mail server could not be reached"
+def mail_detail(kind: str, lang: str, answer: object = "") -> str:
+    """A Mail log Detail in `lang`: what happened (MAIL_DETAILS: "passing", "refused",
+    "uncertain", "stopped", "template"), then the server's answer as it gave it.
+
+    A passing failure (no connection, a 4xx answer) is tried again by the next runs within
+    the grace days, and so is a message that could not be written; a refusal is not.
+    """
+    said = str(answer)
+    return f"{MAIL_DETAILS.word(kind, lang)}: {said}" if said else MAIL_DETAILS.word(kind, lang)
+
+
+def not_tried(lang: str) -> str:
+    """The Detail of a message not tried because the mail server could not be reached."""
+    return mail_detail("passing", lang, MAIL_DETAIL_TEXTS.word("not_tried", lang))
+
+
+def detail_kind(detail: str) -> str | None:
+    """What a Detail mentorflow wrote says, in whichever language it was written."""
+    return MAIL_DETAILS.key_of(detail.partition(": ")[0])
 
 
 def passing(entry: MailLogEntry) -> bool:
-    # "not sent:" is how older versions logged a message they never tried
-    return entry.status == "failed" and entry.detail.startswith((PASSING, TEMPLATE, "not sent:"))
+    return entry.status == "failed" and detail_kind(entry.detail) in ("passing", "template")
 
 
 def outgoing(programme: Programme, message: Message, today: date) -> Outgoing:
@@ -315,11 +337,13 @@ def mail(programme: Programme, run: Context) -> StageResult:
         if post.journal and e.key not in post.handed_over | post.accepted
     )
     first: list[Entry] = []
+    lang = programme.language  # the Mail log's
     for pending in left_pending:
         if pending.key in post.accepted:
-            status, detail = "sent", "accepted by the server; logged after the run stopped"
+            status, detail = "sent", MAIL_DETAIL_TEXTS.word("accepted", lang)
         elif pending.key not in never_left:
-            status, detail = "unknown", f"{STOPPED}: it may or may not have arrived"
+            arrived = MAIL_DETAIL_TEXTS.word("may_have_arrived", lang)
+            status, detail = "unknown", mail_detail("stopped", lang, arrived)
         else:
             continue  # never handed over: due again below
         p = pending
@@ -363,11 +387,8 @@ def mail(programme: Programme, run: Context) -> StageResult:
         except TemplateProblem as exc:
             # An organisation's template with a mistake: this message cannot be written; the
             # others still go, and it is tried again once the template is corrected.
-            first.append(
-                Entry(
-                    m.key, m.match_id, m.touchpoint, m.to_email, "", "failed", f"{TEMPLATE}: {exc}"
-                )
-            )
+            detail = mail_detail("template", programme.language, exc)
+            first.append(Entry(m.key, m.match_id, m.touchpoint, m.to_email, "", "failed", detail))
             continue
         letters.append(Letter(m, rendered, None if m.touchpoint == "digest" else reply_to))
     mailing = Mailing(

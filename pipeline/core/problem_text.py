@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.core.models import Problem
-from pipeline.core.vocab import SEVERITIES, TOUCHPOINTS, Phrases
+from pipeline.core.vocab import LANGUAGES, SEVERITIES, TOUCHPOINTS, Phrases
 
 # code: (en problem, en fix, nl problem, nl fix, nb problem, nb fix)
 _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
@@ -260,9 +260,9 @@ _CATALOGUE: dict[str, tuple[str, str, str, str, str, str]] = {
         "Sjekk unntakene, lederen og årene med erfaring, eller legg til en mentor.",
     ),
     "unmatched_full": (
-        "No mentor proposed for {value}: the {count} suitable mentor(s) have no free place.",
+        "No mentor proposed for {value}: the {count} suitable mentors have no free place.",
         "Raise a mentor's Capacity or add a mentor; the next run proposes again.",
-        "Geen mentor voorgesteld voor {value}: de {count} geschikte mentor(en) hebben geen "
+        "Geen mentor voorgesteld voor {value}: de {count} geschikte mentoren hebben geen "
         "plek meer.",
         "Verhoog de Capaciteit van een mentor of voeg een mentor toe; de volgende run stelt "
         "opnieuw voor.",
@@ -585,6 +585,40 @@ _EFFECTS = Phrases(
 )
 
 
+#: What a problem counting one thing says instead (Babel's plural rules choose): (en, nl, nb).
+_ONE = Phrases(
+    {
+        "unmatched_not_allowed": (
+            "No mentor proposed for {value}: the only mentor is ruled out ({breakdown}).",
+            "Geen mentor voorgesteld voor {value}: de enige mentor valt af ({breakdown}).",
+            "Ingen mentor foreslått for {value}: den eneste mentoren er utelukket ({breakdown}).",
+        ),
+        "unmatched_full": (
+            "No mentor proposed for {value}: the one suitable mentor has no free place.",
+            "Geen mentor voorgesteld voor {value}: de enige geschikte mentor heeft geen plek meer.",
+            "Ingen mentor foreslått for {value}: den eneste passende mentoren har ingen ledig "
+            "plass.",
+        ),
+        "over_capacity": (
+            "{value} mentors 1 match ({ids}) with a Capacity of {capacity}.",
+            "{value} begeleidt 1 koppeling ({ids}) bij een Capaciteit van {capacity}.",
+            "{value} er mentor i 1 kobling ({ids}) med Kapasitet {capacity}.",
+        ),
+    }
+)
+
+
+def plural_form(count: object, lang: str) -> str:
+    """ "one" or "other" (CLDR's plural categories, from Babel) for a count in `lang`."""
+    from babel import Locale
+
+    try:
+        number = int(str(count))
+    except ValueError:
+        return "other"
+    return str(Locale.parse(lang if lang in LANGUAGES else "en").plural_form(number))
+
+
 #: The catalogue as Phrases: what the problem is, and how to fix it
 _PROBLEMS = Phrases({code: (t[0], t[2], t[4]) for code, t in _CATALOGUE.items()})
 _FIXES = Phrases({code: (t[1], t[3], t[5]) for code, t in _CATALOGUE.items()})
@@ -604,7 +638,10 @@ def render(problem: Problem, lang: str) -> tuple[str, str, str]:
     if "breakdown" in params:  # "excluded:2;manager:1" -> "2 excluded, 1 line manager"
         counted = (item.split(":") for item in params["breakdown"].split(";") if item)
         params["breakdown"] = ", ".join(_RULES.word(rule, lang).format(n) for rule, n in counted)
-    text = _PROBLEMS.word(problem.code, lang).format_map(params)
+    said = _PROBLEMS
+    if problem.code in _ONE and plural_form(params.get("count"), lang) == "one":
+        said = _ONE
+    text = said.word(problem.code, lang).format_map(params)
     fix = _FIXES.word(problem.code, lang).format_map(params)
     effect = _EFFECTS.word(problem.effect, lang).format_map(params)
     return SEVERITIES.word(problem.severity, lang), text, f"{fix} {effect}".strip()

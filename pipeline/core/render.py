@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.core.journey import Message
 from pipeline.core.programme import Programme
-from pipeline.core.settings import PROGRAMME_NAME
+from pipeline.core.settings import programme_name
 from pipeline.core.vocab import Phrases
 from pipeline.errors import TemplateProblem
 
@@ -68,6 +68,11 @@ _CONTACT = Phrases(
             "Neem contact op met de coördinator van {programme}.",
             "Ta kontakt med koordinatoren for {programme}.",
         ),
+        "coordinator": (
+            "the coordinator of {programme}",
+            "de coördinator van {programme}",
+            "koordinatoren for {programme}",
+        ),
     }
 )
 
@@ -98,18 +103,20 @@ def language_of(programme: Programme, message: Message) -> str:
 def programme_variables(programme: Programme, lang: str) -> dict[str, str]:
     """What every template may say about the programme and whom to contact."""
     settings = programme.settings
-    name = settings.programme_name or PROGRAMME_NAME.word(lang)
+    name, in_text = programme_name(settings, lang), programme_name(settings, lang, in_text=True)
     coordinator, address = settings.coordinator_name, settings.coordinator_email
     if coordinator and address:
         contact = _CONTACT.word("both", lang).format(name=coordinator, email=address)
     elif address:
         contact = _CONTACT.word("email", lang).format(email=address)
     else:
-        contact = _CONTACT.word("none", lang).format(programme=name)
+        contact = _CONTACT.word("none", lang).format(programme=in_text)
     return {
-        "programme": name,
-        "organisation_or_programme": settings.organisation or name,
-        "coordinator_or_programme": coordinator or name,
+        "programme": name,  # as a title: a subject, a signature
+        "the_programme": in_text,  # inside a sentence
+        "organisation_or_programme": settings.organisation or in_text,
+        "coordinator_or_programme": coordinator
+        or _CONTACT.word("coordinator", lang).format(programme=in_text),
         "contact": contact,
         "signature": coordinator or name,
     }

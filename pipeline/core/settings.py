@@ -59,6 +59,25 @@ DEFAULT_OFFSETS: Mapping[str, int] = MappingProxyType(
 )
 ALL_TOUCHPOINTS = tuple(TOUCHPOINTS.terms)
 PROGRAMME_NAME = Term("programme_name", "Mentor programme", "Mentorprogramma", "Mentorprogram")
+#: The default name inside a sentence ("Thank you for being a mentor in the mentor programme")
+PROGRAMME_IN_TEXT = Term(
+    "programme_in_text", "the mentor programme", "het mentorprogramma", "mentorprogrammet"
+)
+_DEFAULT_NAMES = Vocabulary([PROGRAMME_NAME, PROGRAMME_IN_TEXT])
+
+
+def programme_name(settings: Settings, lang: str, in_text: bool = False) -> str:
+    """The programme's name in `lang`: the Settings' own, or the default in `lang` (as a
+    title, or `in_text`, as it reads inside a sentence).
+
+    A new workbook has its language's default typed in (`mentorflow init`); a default in any
+    language counts as the default, so a Dutch mail from an English workbook says
+    "Mentorprogramma", not "Mentor programme".
+    """
+    name = settings.programme_name
+    if name.strip() and _DEFAULT_NAMES.key_of(name) is None:
+        return name
+    return (PROGRAMME_IN_TEXT if in_text else PROGRAMME_NAME).word(lang)
 
 
 @dataclass(frozen=True)
@@ -147,8 +166,8 @@ def _specs() -> list[SettingSpec]:
             ("Organisation", "Organisatie", "Organisasjon"),
             (
                 "Your organisation's name, used in emails.",
-                "Naam van de organisatie, gebruikt in e-mails.",
-                "Navnet på organisasjonen, brukt i e-poster.",
+                "De naam van je organisatie, gebruikt in e-mails.",
+                "Navnet på organisasjonen din, brukt i e-poster.",
             ),
             _text,
             "",
@@ -181,7 +200,7 @@ def _specs() -> list[SettingSpec]:
             (
                 "Default email language: nl, en or nb.",
                 "Standaardtaal van e-mails: nl, en of nb.",
-                "Standard språk for e-post: nl, en eller nb.",
+                "Standardspråk for e-post: nl, en eller nb.",
             ),
             _language,
             None,
@@ -309,9 +328,9 @@ def _specs() -> list[SettingSpec]:
                     f"Dager fra start: {term.nb}",
                 ),
                 (
-                    "Negative is before the first working day.",
-                    "Negatief is vóór de eerste werkdag.",
-                    "Negativt er før første arbeidsdag.",
+                    "A negative number means before the first working day.",
+                    "Een negatief getal betekent vóór de eerste werkdag.",
+                    "Et negativt tall betyr før første arbeidsdag.",
                 ),
                 parse_whole_number,
                 offset,

@@ -20,7 +20,7 @@ from pipeline.core.matching import pool
 from pipeline.core.pairs import pairs
 from pipeline.core.programme import Programme
 from pipeline.core.render import month_name
-from pipeline.core.settings import PROGRAMME_NAME
+from pipeline.core.settings import programme_name
 from pipeline.core.stage import Context, StageResult
 from pipeline.core.vocab import TABS, Phrases
 
@@ -261,7 +261,7 @@ def summary_rows(
     lang = programme.language
     settings = programme.settings
     minimum = max(settings.minimum_group_size, 1)
-    name = settings.programme_name or PROGRAMME_NAME.word(lang)
+    name = programme_name(settings, lang)
     now = health(programme, today)
     month = f"{month_name(today.month, lang)} {today.year}"
     rows: list[Row] = [

@@ -442,3 +442,53 @@ SKIPS = _vocab(
         "allerede sendt for koblingen denne erstatter",
     ),
 )
+
+#: How the Mail log's Detail of a failed or uncertain message begins, before the server's
+#: own answer ("refused: 550 mailbox unavailable"). Read back by every later run (a passing
+#: failure is tried again, a refusal is not), so each is known in every language.
+MAIL_DETAILS = _vocab(
+    # older versions logged a message they never tried as "not sent: …"
+    T(
+        "passing",
+        "unavailable",
+        "tijdelijk niet verstuurd",
+        "midlertidig ikke sendt",
+        ("not sent",),
+    ),
+    T("refused", "refused", "geweigerd", "avvist"),
+    T("uncertain", "may have been sent", "misschien verstuurd", "kanskje sendt"),
+    T(
+        "stopped",
+        "the run stopped while sending",
+        "de run stopte tijdens het versturen",
+        "kjøringen stoppet under sendingen",
+    ),
+    T("template", "template", "sjabloon", "mal"),
+)
+
+#: The rest of a Detail that mentorflow writes itself; {time} is when it went, written as
+#: people there write a moment.
+MAIL_DETAIL_TEXTS = Phrases(
+    {
+        "not_tried": (
+            "not tried, the mail server could not be reached",
+            "niet geprobeerd, de mailserver was niet bereikbaar",
+            "ikke forsøkt, e-postserveren var ikke tilgjengelig",
+        ),
+        "may_have_arrived": (
+            "it may or may not have arrived",
+            "het bericht is misschien wel, misschien niet aangekomen",
+            "meldingen kan ha kommet fram, eller ikke",
+        ),
+        "accepted": (
+            "accepted by the server; logged after the run stopped",
+            "door de mailserver aangenomen; vastgelegd nadat de run was gestopt",
+            "tatt imot av e-postserveren; logget etter at kjøringen stoppet",
+        ),
+        "sent_again": (
+            "sent when tried again, {time:%Y-%m-%d %H:%M}",
+            "verstuurd bij een nieuwe poging, {time:%d-%m-%Y %H:%M}",
+            "sendt ved et nytt forsøk, {time:%d.%m.%Y kl. %H.%M}",
+        ),
+    }
+)
