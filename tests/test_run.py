@@ -28,7 +28,7 @@ def test_problems_are_written_to_a_problems_tab_in_sheet_order() -> None:
             "Bo",
             '"bo@" is not a valid email address.',
             "Correct the address (like name@organisation.nl). Until then this row is left out.",
-            "2026-11-24",
+            TODAY,  # a date: shown as people in the workbook's language write dates
         ),
     )
     assert report.exit_code == 0

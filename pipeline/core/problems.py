@@ -127,7 +127,7 @@ def problem_rows(
     for problem in problems:
         severity, shown, fix = render(problem, lang)
         first = since(problem, lang, seen, today)
-        # ISO text, not a date cell: it reads back the same from every adapter
+        # a date cell, shown as people in the workbook's language write dates (`looks`)
         rows.append(
             (
                 severity,
@@ -137,7 +137,7 @@ def problem_rows(
                 who(problem) or None,
                 shown,
                 fix,
-                first.isoformat(),
+                first,
             )
         )
     return tuple(rows)

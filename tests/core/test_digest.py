@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from jobs.cli import main
+from pipeline.core.cells import parse_date
 from pipeline.core.digest import LISTED_PROBLEMS, digest
 from pipeline.core.evaluation import read_evaluations
 from pipeline.core.models import Problem
@@ -201,9 +202,9 @@ def test_only_problems_new_since_the_last_digest_are_listed(
     assert "New problems: 1 (open in all: 9)" in second and len(tab) - 1 == 9
     assert '"new@" is not a valid email address.' in second
     assert "unknown.person" not in second
-    since = {r["problem"]: r["since"] for r in by_key(path, "Problems", "problems")}
-    assert since['"new@" is not a valid email address.'] == "2026-11-25"
-    assert [d for p, d in since.items() if "unknown.person" in str(p)] == ["2026-11-23"]
+    since = {r["problem"]: parse_date(r["since"]) for r in by_key(path, "Problems", "problems")}
+    assert since['"new@" is not a valid email address.'] == date(2026, 11, 25)
+    assert [d for p, d in since.items() if "unknown.person" in str(p)] == [date(2026, 11, 23)]
 
 
 def test_the_digest_speaks_the_workbook_language(
