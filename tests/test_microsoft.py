@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from jobs.cli import _GRAPHS, main
+from jobs.cli import main
+from jobs.workbooks import _GRAPHS
 from pipeline import demo
 from pipeline.adapters.sheets import _json
 from pipeline.adapters.xlsx import XlsxWorkbook
