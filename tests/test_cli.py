@@ -148,6 +148,7 @@ def test_init_makes_a_ready_workbook_in_each_language(
         "Koppelingen",
         "Instellingen",
         "Maillog",
+        "Duo's",
         "Overzicht",
         "Problemen",
         "Uitleg",

@@ -100,8 +100,7 @@ class TabTemplate:
     name: str
     rows: tuple[Row, ...]
     choices: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # column -> drop-down
-    widths: tuple[int, ...] = ()
-    header: bool = True  # bold, frozen first row
+    # how it reads and prints (widths, header, ...) is `looks`'s, as for the job's own tabs
 
 
 def trim(rows: Iterable[Sequence[Cell]]) -> tuple[Row, ...]:

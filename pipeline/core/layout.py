@@ -124,7 +124,7 @@ def new_workbook(lang: str) -> list[TabTemplate]:
                 **_choices("participants", lang, "email_language", list(EMAIL_LANGUAGES.terms)),
             },
         ),
-        TabTemplate(tab("exclusions", lang), (header("exclusions", lang),), widths=(32, 32, 40)),
+        TabTemplate(tab("exclusions", lang), (header("exclusions", lang),)),
         TabTemplate(
             tab("matches", lang),
             (header("matches", lang),),
@@ -133,14 +133,10 @@ def new_workbook(lang: str) -> list[TabTemplate]:
         TabTemplate(
             tab("settings", lang),
             (header("settings", lang), *settings_rows(lang)),
-            widths=(40, 28, 70),
         ),
         TabTemplate(tab("mail_log", lang), (header("mail_log", lang),)),
+        TabTemplate(tab("pairs", lang), (header("pairs", lang),)),
         TabTemplate(tab("summary", lang), ()),
-        TabTemplate(
-            tab("problems", lang), (header("problems", lang),), widths=(12, 16, 6, 22, 60, 70)
-        ),
-        TabTemplate(
-            tab("howto", lang), tuple((line,) for line in _HOWTO[lang]), widths=(120,), header=False
-        ),
+        TabTemplate(tab("problems", lang), (header("problems", lang),)),
+        TabTemplate(tab("howto", lang), tuple((line,) for line in _HOWTO[lang])),
     ]
