@@ -5,6 +5,7 @@ Microsoft Graph (one login) for the whole run."""
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -98,7 +99,8 @@ def microsoft(config: Config) -> Graph:
             "Microsoft 365 admin."
         )
     if (tenant, client) not in _GRAPHS:
-        _GRAPHS[(tenant, client)] = Graph(MicrosoftLogin(tenant, client).token)
+        login = MicrosoftLogin(tenant, client, now=datetime.now(UTC))  # the real moment
+        _GRAPHS[(tenant, client)] = Graph(login.token)
     return _GRAPHS[(tenant, client)]
 
 

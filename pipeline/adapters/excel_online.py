@@ -23,66 +23,29 @@ honouring Retry-After (see `Graph`).
 from __future__ import annotations
 
 import contextlib
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
+from pipeline.adapters.excel_ranges import (
+    Write,
+    at,
+    joined,
+    kept,
+    key_check,
+    rectangles,
+    start,
+)
 from pipeline.adapters.graph import Answer, Call, Graph, Item, locate
-from pipeline.core.cells import Cell, Formula, Row, column_letter, from_api, serial
+from pipeline.core.cells import Cell, Row, column_letter, from_api
 from pipeline.core.changes import Plan, Replace, Update, trim, updated
 from pipeline.core.looks import Look, look
 from pipeline.core.schema import Snapshot
 from pipeline.errors import WorkbookError, WorkbookLockedError
 
-CELL_LIMIT = 32_767  # characters an Excel cell holds
-CHUNK_CELLS = 20_000  # cells per write request: a long tab goes in parts
 WRITES = 3  # a write read back as lost is written again, this many times in all
-TEXT = "@"
-GENERAL = "General"
 POINTS_PER_CHARACTER = 5.5  # a column `looks` wants n characters wide, in Excel's points
-PLAIN = Look(())  # dates of a tab without a look: ISO
-
-
-def _value(value: Cell, shown: Look = PLAIN) -> tuple[Any, str | None]:
-    """A cell as a values PATCH takes it, with its number format (None: leave both)."""
-    if value is None or value == "":
-        return None, None
-    if isinstance(value, bool):
-        return value, GENERAL
-    if isinstance(value, int | float):
-        return (value if math.isfinite(value) else str(value)), GENERAL
-    if isinstance(value, date):
-        return serial(value), shown.date_format(value)
-    if isinstance(value, Formula):
-        value = value.text  # a formula read from elsewhere is written as its text
-    return str(value)[:CELL_LIMIT], TEXT
-
-
-def _same(written: Any, found: Any) -> bool:
-    """Whether a cell read back holds what was written (numbers within float rounding)."""
-    if written is None:
-        return True  # left as it was
-    if written == "":
-        return found in ("", None)
-    if isinstance(written, bool) or isinstance(found, bool):
-        return bool(written == found)
-    if isinstance(written, int | float) and isinstance(found, int | float):
-        return math.isclose(written, found, rel_tol=1e-12, abs_tol=1e-9)
-    return bool(written == found)
-
-
-def _start(address: str) -> tuple[int, int]:
-    """(row, column), counted from 0, of the first cell of an address like 'Tab'!B3:D7."""
-    corner = address.rsplit("!", 1)[-1].split(":")[0].replace("$", "")
-    letters = "".join(c for c in corner if c.isalpha())
-    digits = "".join(c for c in corner if c.isdigit())
-    column = 0
-    for letter in letters.upper():
-        column = column * 26 + ord(letter) - ord("A") + 1
-    return (int(digits) - 1 if digits else 0), max(column - 1, 0)
 
 
 @dataclass
@@ -90,22 +53,6 @@ class _Tab:
     id: str
     name: str
     filled: int  # rows up to the last one with a value
-
-
-@dataclass
-class _Write:
-    """One rectangle of cells: written, read back, maybe written again."""
-
-    tab: str
-    row: int  # first row, counted from 1
-    values: list[list[Any]]
-    formats: list[list[str | None]]
-
-    @property
-    def address(self) -> str:
-        width = max((len(r) for r in self.values), default=1)
-        last = self.row + len(self.values) - 1
-        return f"A{self.row}:{column_letter(width - 1)}{last}"
 
 
 class ExcelOnlineWorkbook:
@@ -237,7 +184,7 @@ class ExcelOnlineWorkbook:
         for tab, found in zip(tabs, ranges, strict=True):
             if not found.ok:
                 raise self._error(found, f'reading tab "{tab.name}"')
-            top, left = _start(found.body.get("address", "A1"))
+            top, left = start(found.body.get("address", "A1"))
             rows: list[Row] = [()] * top  # the used range starts at its first filled cell
             rows += [(None,) * left + tuple(map(from_api, row)) for row in found.body["values"]]
             snapshot[tab.name] = trim(rows)
@@ -257,8 +204,9 @@ class ExcelOnlineWorkbook:
         if self._snapshot is None:
             self.read()
         written = dict(self._written)
-        writes: list[_Write] = []
-        checks: list[tuple[str, str, Update | None]] = []  # (tab, address, update or None)
+        writes: list[Write] = []
+        # (tab, address, the updates whose key cells it holds; none: rows that must be empty)
+        checks: list[tuple[str, str, list[Update]]] = []
         new_tabs: list[str] = []
         filled = {name: tab.filled for name, tab in self._tabs.items()}
         read = dict(filled)  # rows there before this plan: those an update may check
@@ -274,7 +222,7 @@ class ExcelOnlineWorkbook:
                 shown = look(change.tab, new)
                 width = max((len(r) for r in (*new, *before)), default=1)
                 blanked: list[Row] = [*new, *([()] * (len(before) - len(new)))]
-                writes += _rectangles(change.tab, 1, blanked, "", width, shown)
+                writes += rectangles(change.tab, 1, blanked, "", width, shown)
                 dressed[change.tab] = (shown, len(new))
                 written[change.tab] = new
                 filled[change.tab] = len(new)
@@ -283,10 +231,9 @@ class ExcelOnlineWorkbook:
                 while cells and cells[-1] is None:
                     cells.pop()
                 if change.expect is not None and change.row <= read.get(change.tab, 0):
-                    cell = f"{column_letter(change.expect[0])}{change.row}"
-                    checks.append((change.tab, cell, change))
+                    checks = key_check(checks, change)
                 if cells:
-                    writes += _rectangles(change.tab, change.row, [cells], None, 0, shown)
+                    writes += rectangles(change.tab, change.row, [cells], None, 0, shown)
                 written[change.tab] = updated(before, change)
                 filled[change.tab] = max(filled[change.tab], change.row)
             else:
@@ -301,13 +248,13 @@ class ExcelOnlineWorkbook:
                 first = filled[change.tab] + 1
                 if filled[change.tab]:
                     last = first + len(rows) - 1
-                    checks.append((change.tab, f"A{first}:{column_letter(width - 1)}{last}", None))
-                writes += _rectangles(change.tab, first, rows, None, 0, shown)
+                    checks.append((change.tab, f"A{first}:{column_letter(width - 1)}{last}", []))
+                writes += rectangles(change.tab, first, rows, None, 0, shown)
                 written[change.tab] = trim(before + rows)
                 filled[change.tab] = first + len(rows) - 1
         self._add_tabs(new_tabs)
         self._check(checks)
-        self._write(writes)
+        self._write(joined(writes))
         self._looks(dressed, written)
         for name, count in filled.items():
             self._tabs[name].filled = count
@@ -330,7 +277,7 @@ class ExcelOnlineWorkbook:
             else:
                 raise self._error(answer, f'adding the tab "{name}"')
 
-    def _check(self, checks: Sequence[tuple[str, str, Update | None]]) -> None:
+    def _check(self, checks: Sequence[tuple[str, str, list[Update]]]) -> None:
         """Nobody typed in the rows about to be filled since the read, and every row written
         over still holds its key (nobody sorted or deleted rows)."""
         if not checks:
@@ -346,20 +293,19 @@ class ExcelOnlineWorkbook:
             ],
             in_order=False,
         )
-        for (tab, cell, update), answer in zip(checks, answers, strict=True):
+        for (tab, cell, updates), answer in zip(checks, answers, strict=True):
             if not answer.ok:
                 raise self._error(answer, f'checking tab "{tab}"')
             values = answer.body.get("values") or [[None]]
-            if update is None:
-                if any(from_api(v) is not None for row in values for v in row):
-                    raise WorkbookLockedError(
-                        f'Someone added rows to tab "{tab}" of the workbook during the run '
-                        f"({cell}); nothing was written. Run again."
-                    )
-            else:
-                update.check(from_api(values[0][0] if values and values[0] else None))
+            if not updates and any(from_api(v) is not None for row in values for v in row):
+                raise WorkbookLockedError(
+                    f'Someone added rows to tab "{tab}" of the workbook during the run '
+                    f"({cell}); nothing was written. Run again."
+                )
+            for n, update in enumerate(updates):  # one key cell per row, rows in a run
+                update.check(from_api(at(values, n, 0)))
 
-    def _write(self, writes: Sequence[_Write]) -> None:
+    def _write(self, writes: Sequence[Write]) -> None:
         """The writes in order, read back; all of them again when one was lost (a later
         write over the same cells must land after it again)."""
         if not writes:
@@ -401,7 +347,7 @@ class ExcelOnlineWorkbook:
                 found = answer.body.get("values") or []
                 formats = answer.body.get("numberFormat") or []
                 if not all(
-                    _kept(final.get((w.tab, w.row + r, c), (None, None)), found, formats, r, c)
+                    kept(final.get((w.tab, w.row + r, c), (None, None)), found, formats, r, c)
                     for r, row in enumerate(w.values)
                     for c in range(len(row))
                 ):
@@ -458,42 +404,3 @@ class ExcelOnlineWorkbook:
         refused = [a for a in answers if not a.ok]
         if refused:
             self.notes.append(f"looks not applied: {refused[0].status} {refused[0].code}")
-
-
-def _at(rows: Sequence[Sequence[Any]], r: int, c: int) -> Any:
-    return rows[r][c] if r < len(rows) and c < len(rows[r]) else None
-
-
-def _kept(
-    cell: tuple[Any, str | None], values: Sequence[Sequence[Any]], formats: Any, r: int, c: int
-) -> bool:
-    """Whether a cell read back holds what the writes left in it: the value, and text as text."""
-    value, number_format = cell
-    return _same(value, _at(values, r, c)) and (number_format != TEXT or _at(formats, r, c) == TEXT)
-
-
-def _rectangles(
-    tab: str,
-    first: int,
-    rows: Sequence[Sequence[Cell]],
-    blank: Any,
-    width: int = 0,
-    shown: Look = PLAIN,
-) -> list[_Write]:
-    """Rows as rectangles of at most CHUNK_CELLS cells, `width` wide at least. An empty cell
-    (and the padding of a short row) is `blank`: "" clears the cell, None leaves it."""
-    width = max(width, *(len(r) for r in rows), 0)
-    if not width:
-        return []
-    step = max(1, CHUNK_CELLS // width)
-    empty = None if blank is None else GENERAL
-    out = []
-    for start in range(0, len(rows), step):
-        values: list[list[Any]] = []
-        formats: list[list[str | None]] = []
-        for row in rows[start : start + step]:
-            cells = [_value(v, shown) for v in row] + [(None, None)] * (width - len(row))
-            values.append([blank if f is None else v for v, f in cells])
-            formats.append([empty if f is None else f for _, f in cells])
-        out.append(_Write(tab, first + start, values, formats))
-    return out

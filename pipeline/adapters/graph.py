@@ -56,13 +56,7 @@ class Answer:
     @property
     def code(self) -> str:
         """Graph's error code (the innermost one given), or ''."""
-        error = self.body.get("error") if isinstance(self.body, dict) else None
-        codes = []
-        while isinstance(error, dict):
-            if error.get("code"):
-                codes.append(str(error["code"]))
-            error = error.get("innerError") or error.get("innererror")
-        return codes[-1] if codes else ""
+        return self.codes.rsplit(" ", 1)[-1]
 
     @property
     def codes(self) -> str:
@@ -70,7 +64,8 @@ class Answer:
         error = self.body.get("error") if isinstance(self.body, dict) else None
         found = []
         while isinstance(error, dict):
-            found.append(str(error.get("code", "")))
+            if error.get("code"):
+                found.append(str(error["code"]))
             error = error.get("innerError") or error.get("innererror")
         return " ".join(found)
 

@@ -37,7 +37,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import quote, urlsplit
@@ -286,7 +286,11 @@ class MicrosoftLogin:
         timeout: tuple[float, float] = TIMEOUT,
         attempts: int = ATTEMPTS,
         sleep: Callable[[float], None] = time.sleep,
+        now: datetime | None = None,
     ) -> None:
+        """`now`: the moment the login happens, for the certificate's expiry (the real
+        moment, not --today's: Microsoft judges the certificate when it is presented);
+        the command line passes its clock in."""
         self.tenant = tenant.strip()
         self.client_id = client_id.strip()
         if not self.tenant or re.search(r"[\s/?#]", self.tenant):
@@ -323,7 +327,7 @@ class MicrosoftLogin:
                 _certificate_text(environ["MICROSOFT_CERTIFICATE"]),
                 environ.get("MICROSOFT_CERTIFICATE_PASSWORD") or None,
             )
-            if self._certificate.expires <= datetime.now(UTC):
+            if now is not None and self._certificate.expires <= now:
                 raise ConfigError(
                     f"The certificate in MICROSOFT_CERTIFICATE (thumbprint "
                     f"{self._certificate.thumbprint}) expired on "

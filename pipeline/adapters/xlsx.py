@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pipeline.adapters.xlsx_reader import Sheets, plain, read_xlsx
 from pipeline.core.cells import Cell, Formula, Row
 from pipeline.core.changes import Append, Chart, Plan, Replace, TabTemplate, Update, trim
-from pipeline.core.looks import Look, look
+from pipeline.core.looks import PLAIN, Look, look
 from pipeline.core.schema import Snapshot
 from pipeline.errors import WorkbookError, WorkbookLockedError
 
@@ -33,7 +33,6 @@ T = TypeVar("T")
 BACKUPS_KEPT = 14  # runs: the workbook as it was before each of the last 14 runs
 EXCEL_TEXT_LIMIT = 32_767
 _HEADER_COLOUR = "DDEBF7"
-_PLAIN = Look(())  # dates of a tab without a look: ISO
 _DROPDOWN_ROWS = 2000
 _FOREIGN = {
     ".xls": "an old Excel 97-2003 file",
@@ -141,7 +140,7 @@ def _write(ws: Worksheet, row: int, column: int, value: Cell, shown: Look | None
         _align(cell, column, shown)
         return
     cell.value = value
-    number_format = (shown or _PLAIN).date_format(value)
+    number_format = (shown or PLAIN).date_format(value)
     if number_format:
         cell.number_format = number_format
     _align(cell, column, shown)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from pipeline.core.cells import Cell, text
 from pipeline.core.vocab import COLUMNS, LANGUAGES, MATCH_STATUSES, SEVERITIES, TABS
@@ -126,13 +127,15 @@ class Look:
 
     def date_format(self, value: Cell) -> str | None:
         """The number format a date cell gets (None: not a date)."""
-        from datetime import date, datetime
-
         if isinstance(value, datetime):
             return self.moments
         if isinstance(value, date):
             return self.dates
         return None
+
+
+#: The look of a tab no one described: ISO dates, nothing else.
+PLAIN = Look(())
 
 
 def language(tab: str) -> str:

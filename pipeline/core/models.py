@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from pipeline.core import vocab
 from pipeline.core.cells import email_key, parse_date
 from pipeline.errors import CellError
 
@@ -159,5 +160,5 @@ class Problem:
         return "note" if self.effect == "note" else "warning"
 
 
-#: The order of the Problems tab: what keeps data out first (SPEC §2).
-SEVERITIES = ("error", "warning", "note")
+#: The order of the Problems tab: what keeps data out first (SPEC §2), as vocab lists them.
+SEVERITIES = tuple(vocab.SEVERITIES.terms)

@@ -159,10 +159,9 @@ class Night:
 
     def problems_tab(self, log: MailLog | None = None) -> Replace:
         return problems_tab(
-            self.snapshot,
+            self.programme.tables,
             self.final_problems(log),
             self.programme.language,
-            dict(self.context.tab_names),
             self.seen,
             self.context.today,
         )

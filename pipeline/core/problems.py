@@ -14,7 +14,7 @@ from pipeline.core.changes import Replace
 from pipeline.core.layout import header
 from pipeline.core.models import SEVERITIES, Problem
 from pipeline.core.problem_text import render
-from pipeline.core.schema import Snapshot, Table, read_tables, tab_key
+from pipeline.core.schema import Table
 from pipeline.core.vocab import PROBLEM_COLUMNS, TABS
 from pipeline.errors import CellError
 
@@ -41,10 +41,10 @@ def ordered(problems: Iterable[Problem], tab_order: Sequence[str]) -> list[Probl
 
 
 class People:
-    """Who a workbook row is about, read off the tabs as the run found them."""
+    """Who a workbook row is about, read off the tabs as the run found them (`tables`: the
+    programme's, by key, as read: nothing is parsed again)."""
 
-    def __init__(self, snapshot: Snapshot, tab_names: Mapping[str, str]) -> None:
-        tables, _ = read_tables(snapshot, tab_names)
+    def __init__(self, tables: Mapping[str, Table]) -> None:
         self.tables = {table.name: table for table in tables.values()}
         participants = tables["participants"]
         self.names = {
@@ -144,19 +144,17 @@ def problem_rows(
 
 
 def problems_tab(
-    snapshot: Snapshot,
+    tables: Mapping[str, Table],
     problems: Sequence[Problem],
     lang: str,
-    tab_names: dict[str, str],
     seen: Mapping[ProblemKey, date],
     today: date,
 ) -> Replace:
-    """The rewrite of the Problems tab (the run leaves out a rewrite that changes nothing)."""
-    name = next(
-        (n for n in snapshot if tab_key(n, tab_names) == "problems"), TABS.word("problems", lang)
-    )
-    people = People(snapshot, tab_names)
-    return Replace(name, problem_rows(problems, lang, seen, today, people.who))
+    """The rewrite of the Problems tab (the run leaves out a rewrite that changes nothing);
+    `tables`: the programme's as read, by key."""
+    found = tables.get("problems")
+    name = found.name if found is not None else TABS.word("problems", lang)
+    return Replace(name, problem_rows(problems, lang, seen, today, People(tables).who))
 
 
 def where(problem: Problem, lang: str) -> str:

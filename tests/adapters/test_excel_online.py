@@ -275,3 +275,21 @@ def test_a_link_the_shares_api_cannot_follow_says_which_address_to_give(
     with pytest.raises(WorkbookError, match=r"could not be followed \(404.*copy its Path"):
         ExcelOnlineWorkbook(Graph(lambda: TOKEN, graph.url), link)
     graph.refused.clear()  # an unknown link is refused, as Graph would
+
+
+def test_the_outcomes_of_a_chunk_of_mail_are_one_write_and_one_check(graph: GraphDouble) -> None:
+    """Rows that follow each other go as one range, not one request per message."""
+    from pipeline.core.changes import Update
+
+    site = place(graph, {**BASE, "Log": [["Key", "Status"]]})
+    book = opened(graph)
+    book.read()
+    pending = tuple((f"k{n}", "pending") for n in range(10))
+    book.apply(Plan((Append("Log", pending),)))
+    before = len(graph.log)
+    book.apply(Plan(tuple(Update("Log", n + 2, (None, "sent"), (0, f"k{n}")) for n in range(10))))
+    inner = [(r.method, r.path.rsplit("/", 1)[-1]) for r in graph.log[before:] if r.inner]
+    assert inner.count(("PATCH", "range(address='A2:B11')")) == 2  # formats, then values
+    assert [p for m, p in inner if m == "PATCH"] == ["range(address='A2:B11')"] * 2
+    assert ("GET", "range(address='A2:A11')") in inner  # the ten keys, read at once
+    assert values(graph, site, "Log")[1:] == [[f"k{n}", "sent"] for n in range(10)]

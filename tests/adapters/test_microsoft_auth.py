@@ -55,13 +55,16 @@ def double(monkeypatch: pytest.MonkeyPatch, tokens: set[str]) -> Iterator[LoginD
         yield login
 
 
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # the moment of the login
+
+
 class Pem:
     """A throwaway self-signed RSA certificate, as the admin would register it."""
 
     def __init__(self, days: int = 30, common_name: str = "mentorflow") -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-        now = datetime.now(UTC)
+        now = NOW  # valid around the login's moment, which the tests set
         self.certificate = (
             x509.CertificateBuilder()
             .subject_name(name)
@@ -113,7 +116,9 @@ def one_line_without(error: BaseException, *hidden: str) -> str:
 
 
 def login(sleeps: list[float] | None = None) -> MicrosoftLogin:
-    return MicrosoftLogin(TENANT, CLIENT, sleep=(sleeps if sleeps is not None else []).append)
+    return MicrosoftLogin(
+        TENANT, CLIENT, sleep=(sleeps if sleeps is not None else []).append, now=NOW
+    )
 
 
 # Tokens
